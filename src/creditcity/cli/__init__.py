@@ -1,0 +1,14 @@
+"""The ``creditcity`` command line: thin commands that parse, call one service, format.
+
+Each command group lives in its own module and registers itself on :data:`app`.
+Exit codes (DESIGN.md): 0 success, 1 input rejected (with the report), 2 usage.
+"""
+
+from __future__ import annotations
+
+from creditcity.cli._app import app
+
+# Importing the command modules registers their commands on ``app``.
+from creditcity.cli import ingest as _ingest  # noqa: F401,E402
+
+__all__ = ["app"]

@@ -1,0 +1,35 @@
+"""One settings object; nothing else in creditcity reads the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Deployment settings, read from env vars prefixed ``CREDITCITY_``."""
+
+    model_config = SettingsConfigDict(env_prefix="CREDITCITY_", extra="ignore")
+
+    database_url: str = "sqlite:///./creditcity.db"
+    # Keyed pseudonyms: the same national ID maps to the same subject only
+    # within one deployment; change it and every pseudonym changes.
+    pseudonym_secret: str = Field(default="creditcity-demo-secret-change-me", min_length=8)
+    city: str = "hangzhou"
+    home: Path = Path("./.creditcity")
+    base_score: float = 600.0
+    base_odds: float = 50.0
+    pdo: float = 40.0
+    score_min: int = 350
+    score_max: int = 950
+    ingest_batch_size: int = 20_000
+    negative_retention_days: int = 5 * 365 + 1
+    dispute_deadline_days: int = 30
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
