@@ -69,6 +69,13 @@ SOURCE_ROLES = (
     "clinic", "transit", "public_office", "broker", "creditcity",
 )  # fmt: skip
 
+#: Service ids of the default policy; a record's ``service`` field must name one.
+SERVICE_IDS = (
+    "bike_deposit", "power_bank_deposit", "umbrella_deposit", "library_deposit",
+    "rental_deposit", "agency_fee", "pay_later_clinic", "pay_later_transit",
+    "pay_later_public_office",
+)  # fmt: skip
+
 DEFAULT_NEGATIVE_RETENTION_DAYS = 5 * 365 + 1
 POSITIVE_RETENTION_DAYS = 10 * 365 + 2
 CONSENT_RETENTION_DAYS = 2 * 365 + 1

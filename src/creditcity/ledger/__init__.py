@@ -1,0 +1,1 @@
+"""Storage adapter: SQLAlchemy Core tables, migrations, repositories, unit of work."""

@@ -1,0 +1,73 @@
+"""Engines and migrations: SQLite (WAL) by default, PostgreSQL in production."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from creditcity.errors import InputRejected, Problem
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers (the portal, decisions) proceed while an import writes;
+    # NORMAL sync is durable across process kills, which is what the ledger needs.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def normalise_url(url: str) -> str:
+    """Accept ``postgresql://`` and mean psycopg 3, which is the driver we ship."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise InputRejected(
+            "bad database URL",
+            problems=[Problem(f"'{url}' is not a database URL", field="--database-url",
+                              expected="sqlite:///path.db or postgresql://host/db")],
+        ) from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise InputRejected(
+            "unsupported database",
+            problems=[Problem(f"'{parsed.get_backend_name()}' is not supported",
+                              field="--database-url", expected="sqlite or postgresql")],
+        )
+    return parsed.render_as_string(hide_password=False)
+
+
+@lru_cache(maxsize=8)
+def make_engine(url: str) -> Engine:
+    """One engine per URL per process, with SQLite pragmas set on every connection."""
+    normalised = normalise_url(url)
+    if normalised.startswith("sqlite"):
+        engine = create_engine(normalised, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(normalised, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def alembic_config() -> Config:
+    config = Config()
+    location = resources.files("creditcity.ledger") / "migrations"
+    config.set_main_option("script_location", str(location))
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision; safe to call on every start."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

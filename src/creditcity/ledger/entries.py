@@ -1,0 +1,144 @@
+"""The ledger's entries: appended in batches, never updated, read as current state.
+
+Writes go through :func:`append_batch`, which is idempotent per
+``(source, idempotency_key)``: a batch can be re-sent after a crash and only the
+rows not yet stored are added. PostgreSQL gets COPY into a temporary staging
+table and one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING``; SQLite gets an
+``executemany`` of ``INSERT ... ON CONFLICT DO NOTHING``. Both run inside the
+caller's transaction, so a batch is all there or not there at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+import pyarrow as pa
+from sqlalchemy import Connection, and_, exists, select
+
+from creditcity.domain.records import ENTRY_COLUMNS
+from creditcity.ledger.tables import entries, subjects
+
+INSERT_COLUMNS = (*ENTRY_COLUMNS, "received_at")
+_COLS = ", ".join(INSERT_COLUMNS)
+_SQLITE_INSERT = (
+    f"INSERT INTO entries ({_COLS}) VALUES ({', '.join('?' * len(INSERT_COLUMNS))}) "
+    "ON CONFLICT (source, idempotency_key) DO NOTHING"
+)
+_PG_STAGING = (
+    "CREATE TEMP TABLE IF NOT EXISTS entries_staging "
+    "(LIKE entries INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+)
+_PG_MERGE = (
+    f"INSERT INTO entries ({_COLS}) SELECT DISTINCT ON (source, idempotency_key) {_COLS} "
+    "FROM entries_staging ORDER BY source, idempotency_key "
+    "ON CONFLICT (source, idempotency_key) DO NOTHING"
+)
+
+ENTRY_SCHEMA = pa.schema(
+    [
+        ("entry_id", pa.int64()),
+        ("subject", pa.string()),
+        ("source", pa.string()),
+        ("kind", pa.string()),
+        ("occurred_at", pa.timestamp("us")),
+        ("received_at", pa.timestamp("us")),
+        ("city", pa.string()),
+        ("ref", pa.string()),
+        ("amount", pa.float64()),
+        ("balance", pa.float64()),
+        ("credit_limit", pa.float64()),
+        ("days_late", pa.int32()),
+        ("item", pa.string()),
+        ("service", pa.string()),
+    ]
+)
+
+
+def append_batch(
+    conn: Connection, rows: Sequence[tuple[Any, ...]], received_at: datetime
+) -> int:
+    """Append validated rows (in ``ENTRY_COLUMNS`` order); returns how many were new."""
+    if not rows:
+        return 0
+    stamped = [(*row, received_at) for row in rows]
+    if conn.dialect.name == "postgresql":
+        return _append_postgres(conn, stamped)
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor.executemany(_SQLITE_INSERT, stamped)
+    return int(cursor.rowcount)
+
+
+def _append_postgres(conn: Connection, rows: list[tuple[Any, ...]]) -> int:
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cursor:  # type: ignore[union-attr]
+        cursor.execute(_PG_STAGING)
+        with cursor.copy(f"COPY entries_staging ({_COLS}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(_PG_MERGE)
+        inserted = int(cursor.rowcount)
+        cursor.execute("TRUNCATE entries_staging")
+    return inserted
+
+
+def register_subjects(
+    conn: Connection, seen: dict[str, str | None], first_seen_at: datetime
+) -> None:
+    """Record subjects on first sight, with the city of their first record as home."""
+    if not seen:
+        return
+    values = [
+        {"subject": s, "home_city": c, "first_seen_at": first_seen_at} for s, c in seen.items()
+    ]
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        conn.execute(pg_insert(subjects).on_conflict_do_nothing(), values)
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        conn.execute(sqlite_insert(subjects).on_conflict_do_nothing(), values)
+
+
+def live_entries_query(subject: str | None = None) -> Any:
+    """Entries that are current: not retractions, and not superseded by a later entry."""
+    newer = entries.alias("newer")
+    superseded = exists().where(
+        and_(newer.c.source == entries.c.source, newer.c.supersedes == entries.c.idempotency_key)
+    )
+    columns = [entries.c[name] for name in ENTRY_SCHEMA.names]
+    query = select(*columns).where(entries.c.kind != "retraction", ~superseded)
+    if subject is not None:
+        query = query.where(entries.c.subject == subject)
+    return query.order_by(entries.c.entry_id)
+
+
+def live_entries_arrow(
+    conn: Connection, subject: str | None = None, batch_size: int = 200_000
+) -> pa.Table:
+    """Current entries as an Arrow table in the schema the feature engines read."""
+    return pa.Table.from_batches(
+        list(_arrow_batches(conn, subject, batch_size)), schema=ENTRY_SCHEMA
+    )
+
+
+def _arrow_batches(
+    conn: Connection, subject: str | None, batch_size: int
+) -> Iterator[pa.RecordBatch]:
+    result = conn.execution_options(stream_results=True, yield_per=batch_size).execute(
+        live_entries_query(subject)
+    )
+    for chunk in result.partitions(batch_size):
+        columns = list(zip(*chunk, strict=True))
+        yield pa.RecordBatch.from_arrays(
+            [pa.array(col, type=f.type) for col, f in zip(columns, ENTRY_SCHEMA, strict=True)],
+            schema=ENTRY_SCHEMA,
+        )
+
+
+def count_entries(conn: Connection) -> int:
+    from sqlalchemy import func
+
+    return int(conn.execute(select(func.count()).select_from(entries)).scalar_one())
