@@ -263,7 +263,10 @@ def _check_audience(issued_for: str | None, verifier: str | None) -> None:
             expected=issued_for,
         )
     raise reject(
-        _WHAT, "aud", f"issued for {issued_for!r}, not for {verifier!r}", expected=verifier
+        _WHAT,
+        "aud",
+        f"issued for {issued_for!r}, not for {verifier!r}",
+        expected=f"a certificate issued for {verifier!r} or for any verifier",
     )
 
 
