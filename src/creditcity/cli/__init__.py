@@ -11,5 +11,6 @@ from creditcity.cli._app import app
 # Importing the command modules registers their commands on ``app``.
 from creditcity.cli import ingest as _ingest  # noqa: F401,E402
 from creditcity.cli import policy as _policy  # noqa: F401,E402
+from creditcity.cli import certificate as _certificate  # noqa: F401,E402
 
 __all__ = ["app"]
