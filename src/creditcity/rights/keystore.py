@@ -111,7 +111,7 @@ class KeyStore:
                 "or run `creditcity certificate rotate` to make a new one"
             )
         _require_private_mode(path)
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        key = _load(path, private=True)
         if not isinstance(key, Ed25519PrivateKey) or thumbprint(key.public_key()) != kid:
             raise InputRejected(
                 "the active signing key does not match its id",
@@ -151,7 +151,7 @@ class KeyStore:
 
     def _public_key(self, kid: str) -> Ed25519PublicKey:
         path = self.directory / f"{kid}.pub.pem"
-        key = serialization.load_pem_public_key(path.read_bytes())
+        key = _load(path, private=False)
         if not isinstance(key, Ed25519PublicKey) or thumbprint(key) != kid:
             raise InputRejected(
                 "a public key file does not match its id",
@@ -214,6 +214,24 @@ class KeyStore:
         temporary.unlink(missing_ok=True)
         _write_private(temporary, json.dumps(body, indent=2).encode("utf-8"))
         os.replace(temporary, final)
+
+
+def _load(path: Path, *, private: bool) -> object:
+    """The key in a PEM file, or an error naming the file (never a traceback)."""
+    try:
+        data = path.read_bytes()
+        if private:
+            return serialization.load_pem_private_key(data, password=None)
+        return serialization.load_pem_public_key(data)
+    except FileNotFoundError:
+        raise NotFound(
+            f"key file {path} is missing; restore the key directory from backup"
+        ) from None
+    except (ValueError, TypeError) as error:
+        raise InputRejected(
+            "a key file is unreadable",
+            problems=[Problem(message=str(error), where=str(path), expected="an Ed25519 PEM key")],
+        ) from error
 
 
 def _iso(now: datetime | None) -> str:

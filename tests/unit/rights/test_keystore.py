@@ -92,3 +92,13 @@ def test_a_missing_or_damaged_store_says_how_to_fix_it(tmp_path: Path) -> None:
 def test_a_naive_time_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputRejected, match="time zone"):
         KeyStore.open(tmp_path, now=datetime(2024, 3, 1))
+
+
+def test_a_damaged_or_missing_key_file_is_named(tmp_path: Path) -> None:
+    store = KeyStore.open(tmp_path, now=T0)
+    (tmp_path / f"{store.active_kid}.pem").write_text("not a key")
+    with pytest.raises(InputRejected, match="key file is unreadable"):
+        store.signing_key()
+    (tmp_path / f"{store.active_kid}.pub.pem").unlink()
+    with pytest.raises(NotFound, match="is missing"):
+        store.jwks(now=T0)
