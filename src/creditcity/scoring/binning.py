@@ -1,0 +1,254 @@
+"""Monotone binning of one feature, numeric or categorical, with WoE.
+
+Numeric: quantile pre-bins (``max_prebins``, cut at observed values so no
+pre-bin is empty), then adjacent pre-bins are merged until the event rate is
+monotone. With ``trend='auto'`` both directions are tried and the one keeping
+the larger information value (IV) wins. Bins smaller than ``min_bin_share``
+of the non-missing rows are merged into their closest-rate neighbour, then
+pairs are merged (least IV lost first) down to ``max_bins``. Bins are
+right-closed: ``(lower, upper]``.
+
+Categorical: categories are ordered by (smoothed) event rate, so the order is
+monotone by construction; small categories are merged into their neighbour in
+that order and the same ``max_bins`` rule applies.
+
+Missing values (NaN / null) always have a bin of their own, last; each
+declared special value has its own bin just before it. A category never seen
+in fit falls into the missing bin: the model knows nothing about it.
+
+WoE is ``ln(bin non-event odds / overall non-event odds)`` with the bin's
+event rate shrunk towards the overall rate by ``woe_smoothing``
+pseudo-observations; higher WoE means lower risk, an empty bin has WoE 0.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+from typing import Any, ClassVar
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from creditcity.scoring import _merge
+from creditcity.scoring._columns import (
+    FloatArray,
+    IntArray,
+    Table,
+    categorical_codes,
+    is_numeric,
+    numeric_values,
+    target_vector,
+)
+from creditcity.scoring.bins import Bin, BinKind
+
+__all__ = ["MonotoneBinning"]
+
+_COLUMN = "x"
+
+
+class MonotoneBinning(BaseEstimator):  # type: ignore[misc]
+    """Monotone binning estimator for one feature (scikit-learn contract).
+
+    ``fit(x, y)`` takes a 1-D array (numbers with NaN, or text with None) and
+    0/1 targets (1 = event). Learned: ``bins_``, ``woe_``, ``iv_``, ``trend_``,
+    ``kind_``.
+    """
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "kind": [StrOptions({"auto", "numeric", "categorical"})],
+        "trend": [StrOptions({"auto", "ascending", "descending"})],
+        "max_bins": [Interval(Integral, 1, None, closed="left")],
+        "max_prebins": [Interval(Integral, 2, None, closed="left")],
+        "min_bin_share": [Interval(Real, 0.0, 0.5, closed="both")],
+        "special_values": [tuple],
+        "woe_smoothing": [Interval(Real, 0.0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        *,
+        kind: str = "auto",
+        trend: str = "auto",
+        max_bins: int = 6,
+        max_prebins: int = 20,
+        min_bin_share: float = 0.05,
+        special_values: tuple[float | str, ...] = (),
+        woe_smoothing: float = 1.0,
+    ) -> None:
+        self.kind = kind
+        self.trend = trend
+        self.max_bins = max_bins
+        self.max_prebins = max_prebins
+        self.min_bin_share = min_bin_share
+        self.special_values = special_values
+        self.woe_smoothing = woe_smoothing
+
+    # -- fitting -------------------------------------------------------------
+
+    def fit(self, x: Any, y: Any) -> MonotoneBinning:
+        """Learn the bins of ``x`` against ``y``; returns ``self``."""
+        table = {_COLUMN: x}
+        return self._fit_column(table, _COLUMN, target_vector(y, len(x)))
+
+    def _fit_column(self, X: Table, name: str, y: IntArray) -> MonotoneBinning:
+        """Fit on column ``name`` of ``X`` (the path :class:`BinningProcess` uses)."""
+        self._validate_params()
+        numeric = self.kind == "numeric" or (self.kind == "auto" and is_numeric(X, name))
+        events_total = float(y.sum())
+        prior = _merge.Prior(events_total, float(y.size) - events_total, float(self.woe_smoothing))
+        if numeric:
+            bins = self._numeric_bins(numeric_values(X, name), y, prior)
+        else:
+            bins = self._categorical_bins(X, name, y, prior)
+        self._set_state("numeric" if numeric else "categorical", bins)
+        e = np.array([b.events for b in bins], dtype=np.float64)
+        n = np.array([b.count for b in bins], dtype=np.float64)
+        self.iv_ = float(_merge.iv_terms(e, n, prior).sum())
+        return self
+
+    def _grouping(
+        self, e: FloatArray, n: FloatArray, prior: _merge.Prior, trend: str
+    ) -> tuple[list[int], str]:
+        min_count = float(self.min_bin_share) * float(n.sum())
+        starts, direction, _ = _merge.best_grouping(
+            e, n, trend=trend, min_count=min_count, max_groups=int(self.max_bins), prior=prior
+        )
+        self.trend_ = direction
+        return starts, direction
+
+    def _numeric_bins(self, x: FloatArray, y: IntArray, prior: _merge.Prior) -> list[Bin]:
+        missing = np.isnan(x)
+        specials = [float(v) for v in self.special_values]
+        is_special = np.isin(x, specials) if specials else np.zeros(x.shape, dtype=bool)
+        regular = ~(missing | is_special)
+        xr, yr = x[regular], y[regular]
+        bins: list[Bin] = []
+        self.trend_ = "ascending"
+        if xr.size:
+            qs = np.linspace(0.0, 1.0, int(self.max_prebins) + 1)[1:]
+            marks = np.quantile(xr, qs, method="lower")
+            cuts = np.unique(marks[:-1])
+            cuts = cuts[cuts < marks[-1]]  # marks[-1] is the maximum: no empty last pre-bin
+            e, n = _merge.counts(np.searchsorted(cuts, xr, side="left"), yr, cuts.size + 1)
+            starts, _ = self._grouping(e, n, prior, str(self.trend))
+            edges = [None, *(float(cuts[s - 1]) for s in starts[1:]), None]
+            ge, gn = np.add.reduceat(e, starts), np.add.reduceat(n, starts)
+            bins = [
+                Bin(BinKind.RANGE, int(gn[g]), int(ge[g]), lower=edges[g], upper=edges[g + 1])
+                for g in range(len(starts))
+            ]
+        else:
+            bins = [Bin(BinKind.RANGE)]
+        for value in specials:
+            mask = x == value
+            bins.append(Bin(BinKind.SPECIAL, int(mask.sum()), int(y[mask].sum()), special=value))
+        bins.append(Bin(BinKind.MISSING, int(missing.sum()), int(y[missing].sum())))
+        return _with_woe(bins, prior)
+
+    def _categorical_bins(self, X: Table, name: str, y: IntArray, prior: _merge.Prior) -> list[Bin]:
+        codes, cats = categorical_codes(X, name)
+        present = codes >= 0
+        e, n = _merge.counts(codes[present], y[present], len(cats))
+        specials = [str(v) for v in self.special_values]
+        regular = [i for i, c in enumerate(cats) if c not in specials]
+        smoothed = (e + prior.smoothing * prior.rate) / (n + prior.smoothing)
+        order = sorted(regular, key=lambda i: (smoothed[i], cats[i]))
+        bins: list[Bin] = []
+        if order:
+            oe, on = e[order], n[order]
+            starts, _ = self._grouping(oe, on, prior, "ascending")
+            bounds = [*starts, len(order)]
+            for g in range(len(starts)):
+                members = order[bounds[g] : bounds[g + 1]]
+                bins.append(
+                    Bin(
+                        BinKind.CATEGORIES,
+                        int(n[members].sum()),
+                        int(e[members].sum()),
+                        categories=tuple(sorted(cats[i] for i in members)),
+                    )
+                )
+        else:
+            self.trend_ = "ascending"
+            bins.append(Bin(BinKind.CATEGORIES))
+        index = {c: i for i, c in enumerate(cats)}
+        for value in specials:
+            i = index.get(value)
+            bins.append(
+                Bin(
+                    BinKind.SPECIAL,
+                    0 if i is None else int(n[i]),
+                    0 if i is None else int(e[i]),
+                    special=value,
+                )
+            )
+        bins.append(Bin(BinKind.MISSING, int((~present).sum()), int(y[~present].sum())))
+        return _with_woe(bins, prior)
+
+    # -- state ---------------------------------------------------------------
+
+    def _set_state(self, kind: str, bins: list[Bin]) -> None:
+        self.kind_ = kind
+        self.bins_ = tuple(bins)
+        self.woe_ = np.array([b.woe for b in bins], dtype=np.float64)
+        regular = [b for b in bins if b.kind in (BinKind.RANGE, BinKind.CATEGORIES)]
+        self.splits_ = np.array([b.upper for b in regular[:-1]], dtype=np.float64)
+        self.category_bin_ = {c: i for i, b in enumerate(regular) for c in b.categories}
+        self.specials_ = tuple(b.special for b in bins if b.kind is BinKind.SPECIAL)
+        self.n_regular_ = len(regular)
+        self.missing_bin_ = len(bins) - 1
+
+    @classmethod
+    def from_bins(
+        cls,
+        kind: str,
+        bins: list[Bin],
+        *,
+        trend: str = "ascending",
+        iv: float = float("nan"),
+        **params: Any,
+    ) -> MonotoneBinning:
+        """A fitted binning rebuilt from its bins (as read from a model artefact)."""
+        if not bins or bins[-1].kind is not BinKind.MISSING:
+            raise ValueError("bins must end with the missing bin")
+        specials = tuple(b.special for b in bins if b.kind is BinKind.SPECIAL)
+        params.setdefault("special_values", specials)
+        est = cls(kind=kind, **params)
+        est._set_state(kind, list(bins))
+        est.trend_ = trend
+        est.iv_ = iv
+        return est
+
+    # -- applying ------------------------------------------------------------
+
+    def transform_bins(self, x: Any) -> IntArray:
+        """The bin index of every value (missing and unseen categories: the last bin)."""
+        return self._bins_of({_COLUMN: x}, _COLUMN)
+
+    def transform(self, x: Any) -> FloatArray:
+        """The WoE of every value's bin."""
+        return np.asarray(self.woe_[self.transform_bins(x)], dtype=np.float64)
+
+    def _bins_of(self, X: Table, name: str) -> IntArray:
+        check_is_fitted(self, "bins_")
+        if self.kind_ == "numeric":
+            x = numeric_values(X, name)
+            out = np.searchsorted(self.splits_, x, side="left").astype(np.int64)
+            for j, value in enumerate(self.specials_):
+                out[x == float(value)] = self.n_regular_ + j  # type: ignore[arg-type]
+            out[np.isnan(x)] = self.missing_bin_
+            return out
+        codes, cats = categorical_codes(X, name)
+        special_index = {str(v): self.n_regular_ + j for j, v in enumerate(self.specials_)}
+        lookup = [special_index.get(c, self.category_bin_.get(c, self.missing_bin_)) for c in cats]
+        table = np.array([*lookup, self.missing_bin_], dtype=np.int64)
+        return np.asarray(table[codes], dtype=np.int64)
+
+
+def _with_woe(bins: list[Bin], prior: _merge.Prior) -> list[Bin]:
+    e = np.array([b.events for b in bins], dtype=np.float64)
+    n = np.array([b.count for b in bins], dtype=np.float64)
+    w = _merge.woe(e, n, prior)
+    return [b.with_stats(b.count, b.events, float(w[i])) for i, b in enumerate(bins)]
