@@ -95,11 +95,12 @@ class Service:
     #: benefit flags each tier gets, by rank
     benefits: tuple[tuple[str, ...], ...]
     description: str = ""
-
-    @property
-    def counts_toward_exposure(self) -> bool:
-        """Waived deposits and pay-later are owed back; a waived fee never is."""
-        return self.kind is not ServiceKind.FEE_WAIVER
+    #: precomputed from ``kind`` for the decision's hot path
+    pay_later: bool = False
+    #: waived deposits and pay-later are owed back; a waived fee never is
+    counts_toward_exposure: bool = True
+    #: the lowest score that may use the service (start of ``min_tier``)
+    min_score: int = SCORE_MIN
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +127,8 @@ class Policy:
     thin_file: ThinFile
     restrictions: tuple[RestrictionRule, ...]
     band_starts: tuple[int, ...]
+    #: ids of fee-waiver services, which nobody owes back
+    never_owed: frozenset[str]
 
     def tier_for(self, score: int) -> Tier:
         """The tier of a score on the 350-950 scale (caller checks the range)."""
@@ -317,20 +320,8 @@ def _compile(
         )
         for rank, spec in enumerate(tier_specs)
     )
-    names = [t.name for t in tiers]
     services = {
-        service_id: Service(
-            service_id,
-            ServiceKind(spec.kind),
-            spec.min_tier,
-            to_money(spec.max_amount),
-            tuple(None if limit is None else to_money(limit) for limit in limits),
-            tuple(
-                tuple(b for b, start in spec.benefits.items() if names.index(start) <= rank)
-                for rank in range(len(names))
-            ),
-            spec.description,
-        )
+        service_id: _service(service_id, spec, limits, tiers)
         for service_id, (spec, limits) in service_specs.items()
     }
     return Policy(
@@ -349,4 +340,27 @@ def _compile(
         ),
         restrictions=tuple(rules),
         band_starts=tuple(t.min_score for t in tiers),
+        never_owed=frozenset(i for i, s in services.items() if not s.counts_toward_exposure),
+    )
+
+
+def _service(
+    service_id: str, spec: ServiceSpec, limits: list[float | None], tiers: tuple[Tier, ...]
+) -> Service:
+    kind = ServiceKind(spec.kind)
+    tier_names = [t.name for t in tiers]
+    return Service(
+        service_id,
+        kind,
+        spec.min_tier,
+        to_money(spec.max_amount),
+        tuple(None if limit is None else to_money(limit) for limit in limits),
+        tuple(
+            tuple(b for b, start in spec.benefits.items() if tier_names.index(start) <= rank)
+            for rank in range(len(tier_names))
+        ),
+        spec.description,
+        pay_later=kind is ServiceKind.PAY_LATER,
+        counts_toward_exposure=kind is not ServiceKind.FEE_WAIVER,
+        min_score=tiers[tier_names.index(spec.min_tier)].min_score,
     )
