@@ -224,17 +224,19 @@ def _checked_rule(
         )
     if spec.notice is not None:
         _check_notice(spec.notice, label, (*base, "notice"), report)
-    if report.count > before:
+    trigger, blocks, days = spec.trigger, spec.blocks, spec.expires_after_days
+    appeal_route, notice = spec.appeal_route, spec.notice
+    if report.count > before or trigger is None or blocks is None or days is None:
         return None
-    assert spec.trigger and spec.blocks and spec.expires_after_days  # checked above
-    assert spec.appeal_route and spec.notice
+    if appeal_route is None or notice is None:
+        return None
     return RestrictionRule(
         spec.name,
-        spec.trigger,
-        frozenset(spec.blocks),
-        int(spec.expires_after_days),
-        spec.appeal_route.strip(),
-        spec.notice.strip(),
+        trigger,
+        frozenset(blocks),
+        int(days),
+        appeal_route.strip(),
+        notice.strip(),
         spec.description,
     )
 
