@@ -1,0 +1,99 @@
+"""``creditcity train``: fit a scorecard, print its validation, write artefact and report.
+
+Two modes, one command. Tabular: ``--table CSV --target COL [--exclude COL ...]``.
+Ledger: ``--outcomes PATH --as-of DATE`` (features from the ledger; its
+branch is :func:`_train_ledger`, to be filled in by the ledger mode). Exit
+0 on success, 1 when input or a charter check rejects it, 2 on usage errors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from creditcity.cli._app import (
+    DatabaseUrl,
+    JsonOut,
+    app,
+    console,
+    emit,
+    err_console,
+    reported_errors,
+)
+from creditcity.services.train_table import TrainTableResult, train_table
+
+TableOpt = Annotated[
+    Path | None, typer.Option("--table", help="Tabular mode: a CSV with one row per applicant.")
+]
+TargetOpt = Annotated[
+    str | None, typer.Option("--target", help="Tabular mode: the outcome column (good/bad or 0/1).")
+]
+ExcludeOpt = Annotated[
+    list[str] | None,
+    typer.Option("--exclude", help="Leave this column out (repeatable).", show_default=False),
+]
+OutOpt = Annotated[Path, typer.Option("--out", help="Directory for the artefact and report.")]
+OutcomesOpt = Annotated[
+    Path | None, typer.Option("--outcomes", help="Ledger mode: outcome labels per subject.")
+]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Ledger mode: feature date.")]
+
+
+def _usage(message: str) -> typer.Exit:
+    err_console.print(f"[bold red]usage error:[/] {message}", markup=True, highlight=False)
+    return typer.Exit(2)
+
+
+@app.command("train")
+def train(
+    table: TableOpt = None,
+    target: TargetOpt = None,
+    exclude: ExcludeOpt = None,
+    out: OutOpt = Path("models"),
+    outcomes: OutcomesOpt = None,
+    as_of: AsOfOpt = None,
+    database_url: DatabaseUrl = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Train a scorecard: --table CSV --target COL, or --outcomes PATH --as-of DATE."""
+    if table is not None and outcomes is not None:
+        raise _usage("give either --table (tabular mode) or --outcomes (ledger mode), not both")
+    if table is not None:
+        if target is None:
+            raise _usage("--table needs --target COL naming the outcome column")
+        _train_table(table, target, exclude or [], out, as_json)
+    elif outcomes is not None:
+        _train_ledger(outcomes, as_of, database_url, out, as_json)
+    else:
+        raise _usage("give --table CSV --target COL, or --outcomes PATH --as-of DATE")
+
+
+def _train_table(table: Path, target: str, exclude: list[str], out: Path, as_json: bool) -> None:
+    with reported_errors(as_json):
+        result = train_table(table, target, exclude=exclude, out=out)
+        emit(as_json, result.to_dict(), lambda: _print_table_result(result))
+
+
+def _print_table_result(result: TrainTableResult) -> None:
+    console.print(
+        f"trained on {result.rows} rows ({result.events} bad), {len(result.features)} features; "
+        f"excluded: {', '.join(result.excluded) or 'none'}"
+    )
+    if result.dropped:
+        console.print(f"dropped (wrong-signed coefficient): {', '.join(result.dropped)}")
+    console.print(
+        f"out-of-fold AUC {result.auc_mean:.4f} ± {result.auc_std:.4f} "
+        f"({result.n_splits}-fold x {result.n_repeats}, seed {result.seed})"
+    )
+    console.print(f"scores reachable: {result.score_range[0]}–{result.score_range[1]}")
+    console.print(f"artefact: {result.artefact}")
+    console.print(f"report:   {result.report}")
+
+
+def _train_ledger(
+    outcomes: Path, as_of: str | None, database_url: str | None, out: Path, as_json: bool
+) -> None:
+    """Ledger mode: features from the ledger as of ``as_of``, labels from ``outcomes``."""
+    raise _usage("ledger mode (--outcomes) is not yet available; use --table CSV --target COL")
