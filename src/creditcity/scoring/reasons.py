@@ -10,7 +10,8 @@ A code reads ``<dimension>-<feature stem>-<bin token>``: ``PH-LATE-30`` is
 the payment-history feature with stem ``LATE``, in the bin starting above 30.
 Tokens: the lower bound for a numeric band (``LO`` for the lowest band),
 ``C<n>`` for the n-th group of categories, ``SP<value>`` for a special value,
-``NA`` for missing. Codes are stable for a given model version.
+``NA`` for missing; a minus sign is written ``N`` (``SPN1`` = special value
+-1). Codes are stable for a given model version.
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ class Reason:
 
 
 def _token(text: str) -> str:
+    if text.startswith("-"):
+        text = "N" + text[1:]  # a minus would read as a separator
     return re.sub(r"[^A-Z0-9.]+", "_", text.upper()).strip("_")[:16] or "X"
 
 

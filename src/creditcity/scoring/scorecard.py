@@ -215,10 +215,12 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     def points(self, X: Table) -> IntArray:
         """Points per row and feature, shape ``(n_rows, n_features)``."""
+        check_is_fitted(self, "points_table_")
         return gather(self.points_table_, self.transform_bins(X))
 
     def predict_score(self, X: Table) -> IntArray:
         """Integer scores: base points plus each feature's bin points."""
+        check_is_fitted(self, "points_table_")
         return np.asarray(self.points_table_.base + self.points(X).sum(axis=1), dtype=np.int64)
 
     def predict_proba(self, X: Table) -> FloatArray:
@@ -234,6 +236,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     def explain(self, X: Table) -> list[Explanation]:
         """Per row: score, points per dimension and feature, and reason codes."""
+        check_is_fitted(self, "points_table_")
         table: PointsTable = self.points_table_
         bins = self.transform_bins(X)
         pts = gather(table, bins)
