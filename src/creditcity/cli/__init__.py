@@ -13,5 +13,6 @@ from creditcity.cli import ingest as _ingest  # noqa: F401,E402
 from creditcity.cli import policy as _policy  # noqa: F401,E402
 from creditcity.cli import certificate as _certificate  # noqa: F401,E402
 from creditcity.cli import train as _train  # noqa: F401,E402
+from creditcity.cli import simulate as _simulate  # noqa: F401,E402
 
 __all__ = ["app"]
