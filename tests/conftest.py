@@ -28,7 +28,7 @@ def _postgres_or_skip() -> Engine:
     try:
         with admin.connect() as conn:
             conn.execute(text("select 1"))
-    except Exception as error:  # noqa: BLE001 - any connection failure means "no server"
+    except Exception as error:
         admin.dispose()
         message = f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {error}"
         if IN_CI:

@@ -16,7 +16,7 @@ from creditcity.errors import CreditCityError, exit_code_for
 
 app = typer.Typer(
     name="creditcity",
-    help="creditcity: a city credit bureau, its deposit-free services and the rights of the person.",
+    help="A city credit bureau, its deposit-free services and the rights of the person.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -65,8 +65,12 @@ def reported_errors(as_json: bool = False) -> Iterator[None]:
                 "error": type(error).__name__,
                 "message": error.message,
                 "problems": [
-                    {"where": p.where, "field": p.field, "message": p.message,
-                     "expected": p.expected}
+                    {
+                        "where": p.where,
+                        "field": p.field,
+                        "message": p.message,
+                        "expected": p.expected,
+                    }
                     for p in error.problems
                 ],
             }

@@ -36,7 +36,10 @@ def ingest(
                 bar.advance(tasks[path], step)
 
             report = ingest_files(
-                paths, engine=engine, settings=settings, all_or_nothing=all_or_nothing,
+                paths,
+                engine=engine,
+                settings=settings,
+                all_or_nothing=all_or_nothing,
                 progress=advance,
             )
         emit(as_json, _as_dict(report), lambda: _print(report))
@@ -46,8 +49,13 @@ def ingest(
 
 def _progress_bar(quiet: bool) -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-        TimeRemainingColumn(), console=console, disable=quiet, transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeRemainingColumn(),
+        console=console,
+        disable=quiet,
+        transient=True,
     )
 
 
@@ -58,12 +66,19 @@ def _as_dict(report: IngestReport) -> dict[str, object]:
         "rejected": report.rejected,
         "files": [
             {
-                "path": f.path, "accepted": f.accepted, "duplicate": f.duplicate,
-                "rejected": f.rejected, "rolled_back": f.rolled_back,
+                "path": f.path,
+                "accepted": f.accepted,
+                "duplicate": f.duplicate,
+                "rejected": f.rejected,
+                "rolled_back": f.rolled_back,
                 "file_rejected": f.file_rejected,
                 "problems": [
-                    {"where": p.where, "field": p.field, "message": p.message,
-                     "expected": p.expected}
+                    {
+                        "where": p.where,
+                        "field": p.field,
+                        "message": p.message,
+                        "expected": p.expected,
+                    }
                     for p in f.problems
                 ],
             }
@@ -74,8 +89,11 @@ def _as_dict(report: IngestReport) -> dict[str, object]:
 
 def _print(report: IngestReport) -> None:
     for f in report.files:
-        status = "file rejected" if f.file_rejected else (
-            "rolled back (--all-or-nothing)" if f.rolled_back else "done")
+        status = (
+            "file rejected"
+            if f.file_rejected
+            else ("rolled back (--all-or-nothing)" if f.rolled_back else "done")
+        )
         console.print(
             f"{f.path}: {f.accepted:,} accepted, {f.duplicate:,} duplicate, "
             f"{f.rejected:,} rejected — {status}"
@@ -85,5 +103,7 @@ def _print(report: IngestReport) -> None:
         if f.rejected > len(f.problems):
             console.print(f"  ... {f.rejected - len(f.problems):,} more rejected rows not listed")
     if not report.ok:
-        console.print("Fix the rows listed above and run the same command again: "
-                      "accepted rows are kept and will be counted as duplicates.")
+        console.print(
+            "Fix the rows listed above and run the same command again: "
+            "accepted rows are kept and will be counted as duplicates."
+        )

@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import pyarrow as pa
+
 from creditcity.domain.catalogue import (
     CATALOGUE,
     FIELD_TYPES,
@@ -39,6 +41,15 @@ ENTRY_COLUMNS = (
     *FIELD_COLUMNS,
 )  # fmt: skip
 
+ENTRY_TYPES = {
+    "source": pa.string(), "idempotency_key": pa.string(), "subject": pa.string(),
+    "kind": pa.string(), "occurred_at": pa.timestamp("us"), "city": pa.string(),
+    "supersedes": pa.string(), "ref": pa.string(), "amount": pa.float64(),
+    "balance": pa.float64(), "credit_limit": pa.float64(), "days_late": pa.int32(),
+    "item": pa.string(), "service": pa.string(),
+}  # fmt: skip
+ENTRY_ARROW_SCHEMA = pa.schema([(c, ENTRY_TYPES[c]) for c in ENTRY_COLUMNS])
+
 MAX_MONEY = 1e12
 MAX_DAYS = 36_500
 EARLIEST = datetime(1950, 1, 1)
@@ -55,10 +66,10 @@ _EXPECTED = {
 
 @dataclass(frozen=True, slots=True)
 class ValidatedBatch:
-    """The rows of one batch that passed, as ledger tuples, and the problems of the rest."""
+    """The rows of one batch that passed (an Arrow table in ``ENTRY_COLUMNS`` order),
+    and the problems of the rest."""
 
-    rows: list[tuple[object, ...]]
-    subjects: dict[str, str | None]
+    entries: pa.Table
     rejected_rows: int
     problems: list[Problem]
 
@@ -76,8 +87,12 @@ def column_problems(columns: list[str], where: str) -> list[Problem]:
             else f"unknown column '{name}'"
         )
         problems.append(
-            Problem(why + "; remove the column", where=where, field=name,
-                    expected="columns " + ", ".join(IMPORT_COLUMNS))
+            Problem(
+                why + "; remove the column",
+                where=where,
+                field=name,
+                expected="columns " + ", ".join(IMPORT_COLUMNS),
+            )
         )
     missing = [c for c in ("source", "idempotency_key", "kind", "occurred_at") if c not in columns]
     if not any(c in columns for c in ID_COLUMNS):
@@ -168,8 +183,8 @@ def _subject(national_id: object, subject: object, secret: str) -> str:
 
 def validate_row(
     get: dict[str, object], where: str, secret: str, now: datetime
-) -> tuple[tuple[object, ...], str | None] | list[Problem]:
-    """One row as a ledger tuple (+ its city), or every problem found in it."""
+) -> tuple[object, ...] | list[Problem]:
+    """One row as a ledger tuple (``ENTRY_COLUMNS`` order), or every problem found in it."""
     problems: list[Problem] = []
 
     def bad(field: str, message: str, expected: str = "") -> None:
@@ -178,20 +193,32 @@ def validate_row(
     kind_name = _text(get.get("kind"))
     kind = CATALOGUE.get(kind_name or "")
     if kind is None:
-        bad("kind", f"unknown record kind '{kind_name}'" if kind_name else "is missing",
-            "a kind of the record catalogue, e.g. loan_instalment_paid")
+        bad(
+            "kind",
+            f"unknown record kind '{kind_name}'" if kind_name else "is missing",
+            "a kind of the record catalogue, e.g. loan_instalment_paid",
+        )
     source = _text(get.get("source"))
     role, _, name = (source or "").partition(":")
     if not source or not name or role not in SOURCE_ROLES:
-        bad("source", f"'{source}' is not a known source" if source else "is missing",
-            "role:name with role one of " + ", ".join(SOURCE_ROLES))
+        bad(
+            "source",
+            f"'{source}' is not a known source" if source else "is missing",
+            "role:name with role one of " + ", ".join(SOURCE_ROLES),
+        )
     elif kind is not None and role not in kind.sources:
-        bad("source", f"a {role} may not submit '{kind.name}' records",
-            "one of roles " + ", ".join(kind.sources))
+        bad(
+            "source",
+            f"a {role} may not submit '{kind.name}' records",
+            "one of roles " + ", ".join(kind.sources),
+        )
     key = _text(get.get("idempotency_key"))
     if key is None or len(key) > 128:
-        bad("idempotency_key", "is missing" if key is None else "is longer than 128 characters",
-            "a key unique per source, up to 128 characters")
+        bad(
+            "idempotency_key",
+            "is missing" if key is None else "is longer than 128 characters",
+            "a key unique per source, up to 128 characters",
+        )
     try:
         subject = _subject(get.get("national_id"), get.get("subject"), secret)
     except ValueError as error:
@@ -206,8 +233,11 @@ def validate_row(
             occurred = parse_when(raw_when, now)
         except (ValueError, TypeError) as error:
             known = "future" in str(error) or "1950" in str(error)
-            bad("occurred_at", f"'{raw_when}' " + (str(error) if known else "is not a date"),
-                "an ISO date (2026-03-01) or datetime (2026-03-01T09:30:00), not in the future")
+            bad(
+                "occurred_at",
+                f"'{raw_when}' " + (str(error) if known else "is not a date"),
+                "an ISO date (2026-03-01) or datetime (2026-03-01T09:30:00), not in the future",
+            )
     values: dict[str, object] = {}
     for field in FIELD_COLUMNS:
         raw = get.get(field)
@@ -226,12 +256,20 @@ def validate_row(
     supersedes = _text(get.get("supersedes"))
     if kind is not None and kind.name == "retraction" and supersedes is None:
         bad("supersedes", "a retraction must name the idempotency key it withdraws")
-    if problems:
+    if problems or kind is None:
         return problems
     city = _text(get.get("city"))
-    row = (source, key, subject, kind.name, occurred, city, supersedes,  # type: ignore[union-attr]
-           *(values[f] for f in FIELD_COLUMNS))
-    return row, city
+    return (source, key, subject, kind.name, occurred, city, supersedes,
+            *(values[f] for f in FIELD_COLUMNS))  # fmt: skip
+
+
+def entries_from_rows(rows: list[tuple[object, ...]], schema: pa.Schema) -> pa.Table:
+    """Validated row tuples as an Arrow table of the ledger's entry schema."""
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
+    return pa.table(
+        [pa.array(col, type=f.type) for col, f in zip(columns, schema, strict=True)],
+        schema=schema,
+    )
 
 
 def validate_batch(
@@ -241,11 +279,10 @@ def validate_batch(
     secret: str,
     now: datetime,
 ) -> ValidatedBatch:
-    """Validate a columnar batch; ``where`` is a prefix such as ``records.csv``."""
+    """Validate a batch of text rows (CSV, JSON Lines) one row at a time."""
     names = [n for n in IMPORT_COLUMNS if n in columns]
     lists = [columns[n] for n in names]
     rows: list[tuple[object, ...]] = []
-    subjects: dict[str, str | None] = {}
     problems: list[Problem] = []
     rejected = 0
     for index, values in enumerate(zip(*lists, strict=True)):
@@ -255,10 +292,6 @@ def validate_batch(
         if isinstance(outcome, list):
             rejected += 1
             problems.extend(outcome)
-            continue
-        row, city = outcome
-        rows.append(row)
-        subject = str(row[2])
-        if subject not in subjects or subjects[subject] is None:
-            subjects[subject] = city
-    return ValidatedBatch(rows, subjects, rejected, problems)
+        else:
+            rows.append(outcome)
+    return ValidatedBatch(entries_from_rows(rows, ENTRY_ARROW_SCHEMA), rejected, problems)

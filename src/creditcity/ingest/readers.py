@@ -27,8 +27,11 @@ FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "pa
 
 @dataclass
 class Batch:
+    """Rows as column lists (text files) or as an Arrow table (Parquet), with row numbers."""
+
     columns: dict[str, list[object]]
     row_numbers: list[int]
+    table: pa.Table | None = None
     problems: list[Problem] = field(default_factory=list)
     rejected_rows: int = 0
     progress: int = 0  # units advanced (bytes for text files, rows for Parquet)
@@ -43,8 +46,11 @@ def _file_error(path: Path, message: str, expected: str = "") -> InputRejected:
 def file_format(path: Path) -> str:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise _file_error(path, f"unsupported file type '{path.suffix}'",
-                          "a .csv, .jsonl/.ndjson or .parquet file")
+        raise _file_error(
+            path,
+            f"unsupported file type '{path.suffix}'",
+            "a .csv, .jsonl/.ndjson or .parquet file",
+        )
     if not path.is_file():
         raise _file_error(path, "no such file")
     return fmt
@@ -83,12 +89,14 @@ def _parquet(path: Path, batch_size: int) -> Iterator[Batch]:
     start = 1
     try:
         for record_batch in parquet.iter_batches(batch_size=batch_size):
-            columns = record_batch.to_pydict()
             count = record_batch.num_rows
-            yield Batch(columns, list(range(start, start + count)), progress=count)
+            table = pa.Table.from_batches([record_batch])
+            yield Batch({}, list(range(start, start + count)), table=table, progress=count)
             start += count
     except pa.ArrowException as error:
-        raise _file_error(path, f"Parquet data is corrupt after row {start - 1} ({error})") from None
+        raise _file_error(
+            path, f"Parquet data is corrupt after row {start - 1} ({error})"
+        ) from None
 
 
 def _sniff_encoding(path: Path) -> None:
@@ -138,7 +146,13 @@ class _Accumulator:
         return len(self.numbers) + self.rejected >= self.size
 
     def flush(self, progress: int) -> Batch:
-        batch = Batch(self.columns, self.numbers, self.problems, self.rejected, progress)
+        batch = Batch(
+            self.columns,
+            self.numbers,
+            problems=self.problems,
+            rejected_rows=self.rejected,
+            progress=progress,
+        )
         self.reset()
         return batch
 
@@ -151,7 +165,7 @@ def _csv(path: Path, batch_size: int) -> Iterator[Batch]:
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
-        raise _file_error(path, "the file is empty", "a header row, then one row per record")
+        raise _file_error(path, "the file is empty", "a header, then a row per record") from None
     except csv.Error as error:
         raise _file_error(path, f"the header is not CSV ({error})") from None
     if bad_lines:
@@ -169,13 +183,23 @@ def _csv(path: Path, batch_size: int) -> Iterator[Batch]:
             continue
         where = f"{path} row {first}"
         if any(n in bad_lines for n in range(first, reader.line_num + 1)):
-            acc.reject(Problem("the row is not valid UTF-8", where,
-                               expected="UTF-8 text; re-save the file as UTF-8"))
+            acc.reject(
+                Problem(
+                    "the row is not valid UTF-8",
+                    where,
+                    expected="UTF-8 text; re-save the file as UTF-8",
+                )
+            )
         elif not fields or fields == [""]:
             continue
         elif len(fields) != len(header):
-            acc.reject(Problem(f"has {len(fields)} fields, the header has {len(header)}", where,
-                               expected="one value per header column (quote values with commas)"))
+            acc.reject(
+                Problem(
+                    f"has {len(fields)} fields, the header has {len(header)}",
+                    where,
+                    expected="one value per header column (quote values with commas)",
+                )
+            )
         else:
             acc.add(first, dict(zip(header, fields, strict=True)))
         if acc.full():
@@ -207,8 +231,13 @@ def _json_row(acc: _Accumulator, number: int, line: str, where: str) -> None:
     try:
         value = json.loads(line)
     except json.JSONDecodeError as error:
-        acc.reject(Problem(f"is not JSON ({error.msg} at column {error.colno})", where,
-                           expected="one JSON object per line"))
+        acc.reject(
+            Problem(
+                f"is not JSON ({error.msg} at column {error.colno})",
+                where,
+                expected="one JSON object per line",
+            )
+        )
         return
     if not isinstance(value, dict):
         acc.reject(Problem("is not a JSON object", where, expected="one JSON object per line"))

@@ -33,16 +33,26 @@ def normalise_url(url: str) -> str:
     except ArgumentError:
         raise InputRejected(
             "bad database URL",
-            problems=[Problem(f"'{url}' is not a database URL", field="--database-url",
-                              expected="sqlite:///path.db or postgresql://host/db")],
+            problems=[
+                Problem(
+                    f"'{url}' is not a database URL",
+                    field="--database-url",
+                    expected="sqlite:///path.db or postgresql://host/db",
+                )
+            ],
         ) from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise InputRejected(
             "unsupported database",
-            problems=[Problem(f"'{parsed.get_backend_name()}' is not supported",
-                              field="--database-url", expected="sqlite or postgresql")],
+            problems=[
+                Problem(
+                    f"'{parsed.get_backend_name()}' is not supported",
+                    field="--database-url",
+                    expected="sqlite or postgresql",
+                )
+            ],
         )
     return parsed.render_as_string(hide_password=False)
 

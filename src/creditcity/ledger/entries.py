@@ -10,12 +10,16 @@ caller's transaction, so a batch is all there or not there at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import io
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.csv as pa_csv
 from sqlalchemy import Connection, and_, exists, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from creditcity.domain.records import ENTRY_COLUMNS
 from creditcity.ledger.tables import entries, subjects
@@ -56,50 +60,64 @@ ENTRY_SCHEMA = pa.schema(
 )
 
 
-def append_batch(
-    conn: Connection, rows: Sequence[tuple[Any, ...]], received_at: datetime
-) -> int:
-    """Append validated rows (in ``ENTRY_COLUMNS`` order); returns how many were new."""
-    if not rows:
+def append_batch(conn: Connection, batch: pa.Table, received_at: datetime) -> int:
+    """Append validated entries (``ENTRY_COLUMNS``); returns how many were new."""
+    if batch.num_rows == 0:
         return 0
-    stamped = [(*row, received_at) for row in rows]
+    stamped = batch.append_column(
+        "received_at", pa.array([received_at] * batch.num_rows, pa.timestamp("us"))
+    )
     if conn.dialect.name == "postgresql":
         return _append_postgres(conn, stamped)
+    return _append_sqlite(conn, stamped)
+
+
+def _append_sqlite(conn: Connection, batch: pa.Table) -> int:
+    columns = []
+    for column in batch.columns:
+        if pa.types.is_timestamp(column.type):
+            # the text form SQLAlchemy's SQLite DateTime reads back
+            column = column.cast(pa.string())
+        columns.append(column.to_pylist())
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    cursor.executemany(_SQLITE_INSERT, stamped)
+    cursor.executemany(_SQLITE_INSERT, zip(*columns, strict=True))
     return int(cursor.rowcount)
 
 
-def _append_postgres(conn: Connection, rows: list[tuple[Any, ...]]) -> int:
+def _append_postgres(conn: Connection, batch: pa.Table) -> int:
+    buffer = io.BytesIO()
+    pa_csv.write_csv(batch, buffer, pa_csv.WriteOptions(include_header=False))
     raw = conn.connection.driver_connection
     with raw.cursor() as cursor:  # type: ignore[union-attr]
         cursor.execute(_PG_STAGING)
-        with cursor.copy(f"COPY entries_staging ({_COLS}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        with cursor.copy(f"COPY entries_staging ({_COLS}) FROM STDIN WITH (FORMAT csv)") as copy:
+            copy.write(buffer.getbuffer())
         cursor.execute(_PG_MERGE)
         inserted = int(cursor.rowcount)
         cursor.execute("TRUNCATE entries_staging")
     return inserted
 
 
-def register_subjects(
-    conn: Connection, seen: dict[str, str | None], first_seen_at: datetime
-) -> None:
+def register_subjects(conn: Connection, batch: pa.Table, first_seen_at: datetime) -> set[str]:
     """Record subjects on first sight, with the city of their first record as home."""
-    if not seen:
-        return
+    if batch.num_rows == 0:
+        return set()
+    firsts = (
+        batch.select(["subject", "city"])
+        .group_by("subject", use_threads=False)
+        .aggregate([("city", "first")])
+    )
     values = [
-        {"subject": s, "home_city": c, "first_seen_at": first_seen_at} for s, c in seen.items()
+        {"subject": s, "home_city": c, "first_seen_at": first_seen_at}
+        for s, c in zip(
+            firsts["subject"].to_pylist(), firsts["city_first"].to_pylist(), strict=True
+        )
     ]
     if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
         conn.execute(pg_insert(subjects).on_conflict_do_nothing(), values)
     else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
         conn.execute(sqlite_insert(subjects).on_conflict_do_nothing(), values)
+    return {str(v["subject"]) for v in values}
 
 
 def live_entries_query(subject: str | None = None) -> Any:

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData()
@@ -62,7 +63,14 @@ entries = Table(
     Column("service", String(32)),
     UniqueConstraint("source", "idempotency_key", name="uq_entries_source_key"),
     Index("ix_entries_subject", "subject", "occurred_at"),
-    Index("ix_entries_supersedes", "source", "supersedes"),
+    # Few entries correct others, so the index only holds those that do.
+    Index(
+        "ix_entries_supersedes",
+        "source",
+        "supersedes",
+        sqlite_where=text("supersedes IS NOT NULL"),
+        postgresql_where=text("supersedes IS NOT NULL"),
+    ),
 )
 
 models = Table(

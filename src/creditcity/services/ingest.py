@@ -17,7 +17,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from creditcity.config import Settings
-from creditcity.domain.records import validate_batch
+from creditcity.domain.bulk_validation import validate_arrow
+from creditcity.domain.records import ValidatedBatch, validate_batch
 from creditcity.errors import InputRejected, Problem
 from creditcity.ingest.readers import Batch, file_format, progress_total, read_batches
 from creditcity.ledger.entries import append_batch, register_subjects
@@ -85,8 +86,9 @@ def ingest_files(
         report = FileReport(str(path))
         try:
             total = progress_total(path, file_format(path))
-            _ingest_file(path, report, engine, settings, all_or_nothing, total, progress,
-                         on_committed)
+            _ingest_file(
+                path, report, engine, settings, all_or_nothing, total, progress, on_committed
+            )
         except InputRejected as error:
             report.file_rejected = True
             report.keep(error.problems or [Problem(error.message, str(path))])
@@ -125,18 +127,27 @@ def _ingest_file(
             on_committed(touched)
 
 
+def _validate(batch: Batch, path: str, secret: str) -> ValidatedBatch:
+    now = now_utc()
+    if batch.table is not None:
+        first = batch.row_numbers[0] if batch.row_numbers else 1
+        fast = validate_arrow(batch.table, first, path, secret, now)
+        if fast is not None:
+            return fast
+        batch.columns = batch.table.to_pydict()
+    return validate_batch(batch.columns, batch.row_numbers, path, secret, now)
+
+
 def _append(uow: UnitOfWork, batch: Batch, report: FileReport, settings: Settings) -> set[str]:
-    validated = validate_batch(
-        batch.columns, batch.row_numbers, report.path, settings.pseudonym_secret, now_utc()
-    )
+    validated = _validate(batch, report.path, settings.pseudonym_secret)
     report.rejected += batch.rejected_rows + validated.rejected_rows
     report.keep(sorted(batch.problems + validated.problems, key=_row_order))
     received_at = now_utc()
-    register_subjects(uow.conn, validated.subjects, received_at)
-    inserted = append_batch(uow.conn, validated.rows, received_at)
+    subjects = register_subjects(uow.conn, validated.entries, received_at)
+    inserted = append_batch(uow.conn, validated.entries, received_at)
     report.accepted += inserted
-    report.duplicate += len(validated.rows) - inserted
-    return set(validated.subjects)
+    report.duplicate += validated.entries.num_rows - inserted
+    return subjects
 
 
 def _row_order(problem: Problem) -> int:

@@ -124,7 +124,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("entries", schema=None) as batch_op:
         batch_op.create_index("ix_entries_subject", ["subject", "occurred_at"], unique=False)
-        batch_op.create_index("ix_entries_supersedes", ["source", "supersedes"], unique=False)
+        batch_op.create_index(
+            "ix_entries_supersedes",
+            ["source", "supersedes"],
+            unique=False,
+            sqlite_where=sa.text("supersedes IS NOT NULL"),
+            postgresql_where=sa.text("supersedes IS NOT NULL"),
+        )
 
     op.create_table(
         "models",
