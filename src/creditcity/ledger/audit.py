@@ -35,7 +35,7 @@ def record_access(
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _AUDIT_LOCK})
     last = conn.execute(select(audit_log).order_by(audit_log.c.seq.desc()).limit(1)).first()
-    prev = AuditRow.from_record(last._mapping) if last is not None else None
+    prev = AuditRow.from_record(dict(last._mapping)) if last is not None else None
     event = AuditEvent(
         seq=(prev.seq + 1) if prev else 1,
         at=AuditEvent.timestamp(datetime.now(UTC)),
@@ -59,4 +59,4 @@ def chain(conn: Connection, subject: str | None = None) -> Iterator[AuditRow]:
     if subject is not None:
         query = query.where(audit_log.c.subject == subject)
     for row in conn.execute(query):
-        yield AuditRow.from_record(row._mapping)
+        yield AuditRow.from_record(dict(row._mapping))
