@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     score_min: int = 350
     score_max: int = 950
     ingest_batch_size: int = 20_000
+    #: the operator's policy file (TOML); None = the default policy shipped in the package
+    policy_path: Path | None = None
+    #: where the city's Ed25519 signing keys live (default: <home>/keys)
+    keys_dir: Path | None = None
     negative_retention_days: int = 5 * 365 + 1
     dispute_deadline_days: int = 30
 
