@@ -110,6 +110,8 @@ decisions = Table(
     Column("decided_at", DateTime, nullable=False),
     Column("approved", Boolean, nullable=False),
     Column("waived_amount", Money, nullable=False),
+    # the pay-later line granted (0 for waivers); added by migration 0002_decisions
+    Column("credit_line", Money, nullable=False, server_default=text("0")),
     Column("tier", String(32)),
     Column("score", Integer),
     Column("reasons", JSON, nullable=False),
