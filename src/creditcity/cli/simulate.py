@@ -10,7 +10,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.progress import (
@@ -24,8 +24,16 @@ from rich.progress import (
 
 from creditcity.cli._app import JsonOut, app, console, emit, err_console, reported_errors
 from creditcity.errors import InputRejected
-from creditcity.sim import DEFAULT_AS_OF, SimulationSpec, SimulationSummary, simulate
-from creditcity.sim.spec import DEFAULT_CHUNK_SIZE, MAX_RESIDENTS, MAX_YEARS
+from creditcity.sim.spec import (
+    DEFAULT_AS_OF,
+    DEFAULT_CHUNK_SIZE,
+    MAX_RESIDENTS,
+    MAX_YEARS,
+    SimulationSpec,
+)
+
+if TYPE_CHECKING:
+    from creditcity.sim.writer import SimulationSummary
 
 Residents = Annotated[
     int, typer.Option("--residents", min=1, max=MAX_RESIDENTS, help="How many residents.")
@@ -60,6 +68,9 @@ def simulate_command(
         spec.validate()
     except InputRejected as error:
         _usage(str(error), as_json)
+    # imported here: NumPy and Arrow need not load for other commands
+    from creditcity.sim.writer import simulate
+
     with reported_errors(as_json), _progress(as_json) as bar:
         task = bar.add_task("simulating", total=residents)
 

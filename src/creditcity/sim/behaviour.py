@@ -55,7 +55,7 @@ FINE_OVERDUE = Link(-2.6, 1.2)
 #: An overdue fine or tax is paid in the end.
 LATE_SETTLEMENT = Link(0.3, -1.0)
 #: A court judgment against the resident in a given year (unrelated to loans).
-JUDGMENT_PER_YEAR = Link(-6.0, 1.6)
+JUDGMENT_PER_YEAR = Link(-6.8, 1.6)
 #: A court judgment is satisfied.
 JUDGMENT_SATISFIED = Link(0.2, -0.9)
 #: A borrowed item comes back late.

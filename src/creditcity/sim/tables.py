@@ -74,7 +74,6 @@ _REGIONS = table_of(tuple(c[1] for c in CITIES))
 _STREAM_TEXT = table_of(STREAM_PREFIX)
 _REF_TEXT = table_of(REF_PREFIXES)
 _KIND_OF_STREAM = np.asarray(STREAM_KIND_CODE, dtype=np.int32)
-_KINDS = pa.array(KINDS, pa.string())
 
 
 def coded(codes: npt.NDArray[Any], words: tuple[str, ...]) -> pa.DictionaryArray:
@@ -116,7 +115,9 @@ def records_table(events: Columns, people_ids: U8, serials: U8) -> pa.Table:
         coded(events["source"], SOURCES),
         strings(key),
         pa.DictionaryArray.from_arrays(pa.array(res), strings(people_ids)),
-        pa.DictionaryArray.from_arrays(pa.array(_KIND_OF_STREAM[events["stream"]]), _KINDS),
+        pa.DictionaryArray.from_arrays(
+            pa.array(_KIND_OF_STREAM[events["stream"]]), pa.array(KINDS)
+        ),
         pa.array(events["t"], type=pa.timestamp("us")),
         coded(events["city"], CITY_NAMES),
         strings(sup, has_sup),

@@ -88,15 +88,15 @@ def _bill(
 
 
 def telecom(rng: np.random.Generator, ev: Events) -> None:
-    _bill(rng, ev, "tel", "telecom", (0.0, 0.9, 1.0), 85.0, 0.35, 0.12)
+    _bill(rng, ev, "tel", "telecom", (0.0, 0.95, 1.0), 85.0, 0.35, 0.12)
 
 
 def utility(rng: np.random.Generator, ev: Events) -> None:
-    _bill(rng, ev, "utl", "utility", (0.0, 0.6, 0.9), 140.0, 0.45, 0.15, SEASON_UTILITY)
+    _bill(rng, ev, "utl", "utility", (0.0, 0.7, 0.9), 140.0, 0.45, 0.15, SEASON_UTILITY)
 
 
 def rent(rng: np.random.Generator, ev: Events) -> None:
-    _bill(rng, ev, "rnt", "landlord_platform", (0.0, 0.25, 0.7), 3200.0, 0.45, 0.0)
+    _bill(rng, ev, "rnt", "landlord_platform", (0.0, 0.3, 0.7), 3200.0, 0.45, 0.0)
 
 
 def card_statements(rng: np.random.Generator, ev: Events) -> None:
@@ -108,7 +108,7 @@ def card_statements(rng: np.random.Generator, ev: Events) -> None:
     usage = people.z * -0.9 - 0.9 + rng.normal(0.0, 0.6, size=n)
     issuer = np.where(rng.random(n) < 0.5, _pick(rng, n, "bank"), _pick(rng, n, "card_issuer"))
     statement_day = rng.integers(1, 29, size=n)
-    res, month = monthly(rng, ev, (0.0, 0.3, 0.85))
+    res, month = monthly(rng, ev, (0.0, 0.35, 0.85))
     z = people.z[res]
     season = SEASON_SPENDING[ev.timeline.month_of_year[month] - 1]
     share = bh.sigmoid(usage[res] + rng.normal(0.0, 0.35, size=len(res))) * season

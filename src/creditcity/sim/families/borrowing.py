@@ -43,10 +43,10 @@ class Item:
 
 
 ITEMS = (
-    Item("bike", (0.35, 0.95, 1.1), SEASON_BIKE, 0.4, 0.6, "bike_operator"),
-    Item("power_bank", (0.2, 0.55, 0.7), SEASON_FLAT, 5.0, 0.8, "power_bank_operator"),
-    Item("umbrella", (0.1, 0.3, 0.3), SEASON_UMBRELLA, 30.0, 0.7, "umbrella_operator"),
-    Item("library_book", (0.1, 0.3, 0.45), SEASON_LIBRARY, 21 * 24.0, 0.3, "library"),
+    Item("bike", (0.3, 0.95, 1.1), SEASON_BIKE, 0.4, 0.6, "bike_operator"),
+    Item("power_bank", (0.15, 0.55, 0.7), SEASON_FLAT, 5.0, 0.8, "power_bank_operator"),
+    Item("umbrella", (0.08, 0.3, 0.3), SEASON_UMBRELLA, 30.0, 0.7, "umbrella_operator"),
+    Item("library_book", (0.07, 0.3, 0.45), SEASON_LIBRARY, 21 * 24.0, 0.3, "library"),
 )
 
 

@@ -21,7 +21,7 @@ F64 = bh.F64
 B = bh.B
 
 #: Loans opened per year, by file depth (thin, regular, rich).
-LOAN_RATE = (0.03, 0.2, 0.5)
+LOAN_RATE = (0.01, 0.2, 0.5)
 TERMS = np.array([6, 12, 24, 36])
 TERM_SHARES = np.array([0.2, 0.4, 0.25, 0.15])
 MONTH_US = 30 * US_PER_DAY

@@ -25,7 +25,7 @@ CREDENTIAL_FRAUD_SHARE = 0.01
 def tax(rng: np.random.Generator, ev: Events) -> None:
     """A yearly assessment (March to May) for taxpayers: paid, or in arrears and maybe paid late."""
     people, timeline = ev.people, ev.timeline
-    who = np.flatnonzero(participates(rng, people, (0.12, 0.85, 0.95)))
+    who = np.flatnonzero(participates(rng, people, (0.1, 0.85, 0.95)))
     march = np.flatnonzero(timeline.month_of_year == 3)
     owner, year = expand(np.full(len(who), len(march), dtype=np.int64))
     res = who[owner]

@@ -35,7 +35,7 @@ def _recent(ev: Events, who: I64, months: int, every: int) -> tuple[I64, I64]:
 def voluntary(rng: np.random.Generator, ev: Events) -> None:
     people, timeline = ev.people, ev.timeline
     n = len(people)
-    consents = np.flatnonzero(participates(rng, people, (0.03, 0.15, 0.2)))
+    consents = np.flatnonzero(participates(rng, people, (0.02, 0.15, 0.2)))
     level = bh.money(rng, 60000.0, 1.3, n) * np.exp(0.5 * people.z)
     holder = _HOLDERS[rng.integers(0, len(_HOLDERS), size=n)]
     res, month = _recent(ev, consents, HOLDING_MONTHS, every=3)
