@@ -14,5 +14,6 @@ from creditcity.cli import policy as _policy  # noqa: F401,E402
 from creditcity.cli import certificate as _certificate  # noqa: F401,E402
 from creditcity.cli import train as _train  # noqa: F401,E402
 from creditcity.cli import simulate as _simulate  # noqa: F401,E402
+from creditcity.cli import decide as _decide  # noqa: F401,E402
 
 __all__ = ["app"]

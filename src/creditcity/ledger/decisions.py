@@ -1,0 +1,280 @@
+"""Storage for decisions, their outcomes and the notices sent to people.
+
+A decision row is written once and never updated. Whether a decision still
+counts toward the person's exposure is *derived* from the ledger: it is
+closed by a ``borrowing_returned`` or ``pay_later_paid`` entry whose ``ref``
+is the decision id -- whether the provider reported it with ``creditcity
+outcome`` or sent it in an import file. So the ledger stays the one system
+of record and nothing has to be kept in step.
+
+Every function runs inside the caller's transaction (a ``Connection`` from a
+:class:`~creditcity.ledger.unit_of_work.UnitOfWork`) and is one statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Exists, exists, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from creditcity.domain.catalogue import ADJUDICATED_KINDS
+from creditcity.domain.records import ENTRY_COLUMNS
+from creditcity.domain.restrictions import LIFTED_BY, AdjudicatedRecord
+from creditcity.ledger.entries import live_entries_query
+from creditcity.ledger.exclusions import PENDING
+from creditcity.ledger.tables import decisions, disputes, entries, notices, subjects
+
+__all__ = [
+    "CLOSING_KINDS",
+    "OUTCOME_KINDS",
+    "RESTRICTION_KINDS",
+    "OutcomeEntry",
+    "StoredDecision",
+    "StoredNotice",
+    "adjudicated_records",
+    "adjudicated_records_by_subject",
+    "append_entry",
+    "closed_by",
+    "decisions_of",
+    "get_decision",
+    "insert_decision",
+    "notices_of",
+    "notify_once",
+    "open_exposure",
+    "outcome_entries",
+    "to_money",
+]
+
+#: Ledger kinds that end a borrowing or a pay-later charge and release its exposure.
+CLOSING_KINDS = ("borrowing_returned", "pay_later_paid")
+#: Every kind a provider reports about how a decision ended.
+OUTCOME_KINDS = ("borrowing_returned", "borrowing_lost", "pay_later_paid", "pay_later_overdue")
+#: The kinds restrictions are derived from: the triggers and what settles them.
+RESTRICTION_KINDS = tuple(sorted(ADJUDICATED_KINDS | set(LIFTED_BY.values())))
+
+_CENT = Decimal("0.01")
+
+
+def to_money(value: float | None) -> Decimal:
+    """A stored float amount as exact yuan and fen."""
+    return Decimal(repr(float(value or 0.0))).quantize(_CENT)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDecision:
+    """One decision as stored: what was asked, by whom, why, and what was granted."""
+
+    decision_id: str
+    subject: str
+    service: str
+    amount: Decimal
+    purpose: str
+    requested_by: str
+    decided_at: datetime
+    approved: bool
+    waived_amount: Decimal
+    credit_line: Decimal
+    tier: str | None
+    score: int | None
+    reasons: list[dict[str, Any]]
+    restrictions: list[dict[str, Any]]
+    model_version: str | None
+    policy_version: str
+
+    @property
+    def granted(self) -> Decimal:
+        return self.waived_amount + self.credit_line
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeEntry:
+    """A ledger entry that reports how a decision ended."""
+
+    source: str
+    idempotency_key: str
+    kind: str
+    occurred_at: datetime
+    days_late: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredNotice:
+    notice_id: int
+    subject: str
+    created_at: datetime
+    kind: str
+    reference: str | None
+    text: str
+
+
+def _insert_for(conn: Connection) -> Any:
+    return pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+
+
+# --- decisions --------------------------------------------------------------
+
+
+def insert_decision(conn: Connection, values: Mapping[str, Any]) -> None:
+    """Store one decision (keys: the columns of ``decisions``)."""
+    conn.execute(insert(decisions), dict(values))
+
+
+def _stored(row: Any) -> StoredDecision:
+    m = row._mapping
+    return StoredDecision(
+        decision_id=m["decision_id"], subject=m["subject"], service=m["service"],
+        amount=to_money(m["amount"]), purpose=m["purpose"], requested_by=m["requested_by"],
+        decided_at=m["decided_at"], approved=bool(m["approved"]),
+        waived_amount=to_money(m["waived_amount"]), credit_line=to_money(m["credit_line"]),
+        tier=m["tier"], score=m["score"], reasons=list(m["reasons"]),
+        restrictions=list(m["restrictions"]), model_version=m["model_version"],
+        policy_version=m["policy_version"],
+    )  # fmt: skip
+
+
+def get_decision(conn: Connection, decision_id: str) -> StoredDecision | None:
+    row = conn.execute(select(decisions).where(decisions.c.decision_id == decision_id)).first()
+    return _stored(row) if row is not None else None
+
+
+def decisions_of(conn: Connection, subject: str) -> list[StoredDecision]:
+    """Every decision made about a person, oldest first (for their access report)."""
+    query = (
+        select(decisions)
+        .where(decisions.c.subject == subject)
+        .order_by(decisions.c.decided_at, decisions.c.decision_id)
+    )
+    return [_stored(r) for r in conn.execute(query)]
+
+
+def closed_by(kinds: Sequence[str] = CLOSING_KINDS) -> Exists:
+    """``EXISTS`` an entry of ``kinds`` that reports on the decision of the outer row."""
+    outcome = entries.alias("outcome")
+    return exists().where(
+        outcome.c.subject == decisions.c.subject,
+        outcome.c.ref == decisions.c.decision_id,
+        outcome.c.kind.in_(kinds),
+    )
+
+
+def open_exposure(conn: Connection, subject: str | None = None) -> dict[str, Decimal]:
+    """Granted amounts not yet returned or paid, per service (one person, or everyone).
+
+    Includes fee waivers, which the policy never counts as owed; the domain's
+    ``decide`` and the stats leave those out using the policy.
+    """
+    query = (
+        select(decisions.c.service, func.sum(decisions.c.waived_amount + decisions.c.credit_line))
+        .where(decisions.c.approved.is_(True), ~closed_by())
+        .group_by(decisions.c.service)
+    )
+    if subject is not None:
+        query = query.where(decisions.c.subject == subject)
+    return {service: to_money(total) for service, total in conn.execute(query)}
+
+
+# --- ledger entries ---------------------------------------------------------
+
+
+def adjudicated_records(conn: Connection, subject: str) -> list[AdjudicatedRecord]:
+    """A person's live court judgments, satisfactions and proven fraud, in ledger order.
+
+    Live means not retracted or superseded; an entry under a pending dispute
+    is left out, so a disputed judgment restricts nobody while it is reviewed.
+    """
+    return [record for _, record in adjudicated_records_by_subject(conn, subject)]
+
+
+def adjudicated_records_by_subject(
+    conn: Connection, subject: str | None = None
+) -> list[tuple[str, AdjudicatedRecord]]:
+    """As :func:`adjudicated_records`, each paired with its subject; everyone's if None."""
+    disputed = exists().where(
+        disputes.c.entry_id == entries.c.entry_id, disputes.c.status == PENDING
+    )
+    query = (
+        live_entries_query(subject)
+        .with_only_columns(
+            entries.c.subject,
+            entries.c.kind,
+            entries.c.source,
+            entries.c.ref,
+            entries.c.occurred_at,
+        )
+        .where(entries.c.kind.in_(RESTRICTION_KINDS), ~disputed)
+    )
+    return [
+        (subj, AdjudicatedRecord(kind, source, ref or "", occurred))
+        for subj, kind, source, ref, occurred in conn.execute(query)
+    ]
+
+
+def outcome_entries(conn: Connection, subject: str, decision_id: str) -> list[OutcomeEntry]:
+    """Every outcome already reported for a decision, oldest first."""
+    query = (
+        select(
+            entries.c.source,
+            entries.c.idempotency_key,
+            entries.c.kind,
+            entries.c.occurred_at,
+            entries.c.days_late,
+        )
+        .where(
+            entries.c.subject == subject,
+            entries.c.ref == decision_id,
+            entries.c.kind.in_(OUTCOME_KINDS),
+        )
+        .order_by(entries.c.entry_id)
+    )
+    return [OutcomeEntry(*row) for row in conn.execute(query)]
+
+
+def append_entry(conn: Connection, row: Sequence[object], received_at: datetime) -> bool:
+    """Append one validated entry (``ENTRY_COLUMNS`` order); False if it was a duplicate.
+
+    The single-row twin of :func:`creditcity.ledger.entries.append_batch`, with
+    the same idempotency rule (``source``, ``idempotency_key``), but one
+    statement instead of a staged COPY: decisions write one row at a time on
+    the hot path. Validate the row with ``domain.records.validate_row`` first.
+    """
+    values = dict(zip(ENTRY_COLUMNS, row, strict=True))
+    values["received_at"] = received_at
+    ins = _insert_for(conn)
+    stmt = ins(entries).values(values)
+    stmt = stmt.on_conflict_do_nothing(index_elements=["source", "idempotency_key"])
+    if conn.execute(stmt).rowcount != 1:
+        return False
+    first_seen = {
+        "subject": values["subject"],
+        "home_city": values["city"],
+        "first_seen_at": received_at,
+    }
+    conn.execute(ins(subjects).values(first_seen).on_conflict_do_nothing())
+    return True
+
+
+# --- notices ----------------------------------------------------------------
+
+
+def notify_once(
+    conn: Connection, *, subject: str, kind: str, reference: str, text: str, created_at: datetime
+) -> bool:
+    """Store a notice unless one of this kind and reference exists; True if it is new."""
+    stmt = (
+        _insert_for(conn)(notices)
+        .values(subject=subject, kind=kind, reference=reference, text=text, created_at=created_at)
+        .on_conflict_do_nothing(index_elements=["subject", "kind", "reference"])
+    )
+    return bool(conn.execute(stmt).rowcount == 1)
+
+
+def notices_of(conn: Connection, subject: str) -> list[StoredNotice]:
+    """The notices sent to a person, oldest first."""
+    query = select(notices).where(notices.c.subject == subject).order_by(notices.c.notice_id)
+    return [StoredNotice(**dict(r._mapping)) for r in conn.execute(query)]
