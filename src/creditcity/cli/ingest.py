@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from creditcity.cli._app import DatabaseUrl, JsonOut, app, console, emit, reported_errors
-from creditcity.cli._wiring import open_engine
 from creditcity.config import get_settings
-from creditcity.services.ingest import IngestReport, ingest_files
+
+if TYPE_CHECKING:
+    from creditcity.services.ingest import IngestReport
 
 
 @app.command()
@@ -24,6 +25,9 @@ def ingest(
     as_json: JsonOut = False,
 ) -> None:
     """Import records; prints accepted, duplicate and rejected counts and every bad row."""
+    from creditcity.cli._wiring import open_engine
+    from creditcity.services.ingest import ingest_files
+
     with reported_errors(as_json):
         engine = open_engine(database_url)
         settings = get_settings()

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+import psycopg
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 from sqlalchemy import Connection, and_, exists, select
@@ -34,9 +35,9 @@ _PG_STAGING = (
     "CREATE TEMP TABLE IF NOT EXISTS entries_staging "
     "(LIKE entries INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
 )
+# DO NOTHING also skips a key repeated inside the same batch, so no DISTINCT is needed.
 _PG_MERGE = (
-    f"INSERT INTO entries ({_COLS}) SELECT DISTINCT ON (source, idempotency_key) {_COLS} "
-    "FROM entries_staging ORDER BY source, idempotency_key "
+    f"INSERT INTO entries ({_COLS}) SELECT {_COLS} FROM entries_staging "
     "ON CONFLICT (source, idempotency_key) DO NOTHING"
 )
 
@@ -60,42 +61,72 @@ ENTRY_SCHEMA = pa.schema(
 )
 
 
+class EntryAppender:
+    """Appends validated batches for one import, remembering whether keys have conflicted.
+
+    On PostgreSQL a first import (the common case) never conflicts and goes
+    straight in by COPY. Once a batch conflicts (a re-run, a resumed import),
+    later batches of the same import merge through a staging table instead,
+    so a duplicate-heavy file does not pay for a failed COPY per batch.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.conflict_seen = False
+
+    def append(self, batch: pa.Table, received_at: datetime) -> int:
+        """Append validated entries (``ENTRY_COLUMNS``); returns how many were new."""
+        if batch.num_rows == 0:
+            return 0
+        stamped = batch.append_column(
+            "received_at", pa.array([received_at] * batch.num_rows, pa.timestamp("us"))
+        )
+        if self.conn.dialect.name == "postgresql":
+            return self._append_postgres(stamped)
+        return _append_sqlite(self.conn, stamped)
+
+    def _append_postgres(self, batch: pa.Table) -> int:
+        buffer = io.BytesIO()
+        pa_csv.write_csv(batch, buffer, pa_csv.WriteOptions(include_header=False))
+        raw = self.conn.connection.driver_connection
+        with raw.cursor() as cursor:  # type: ignore[union-attr]
+            if not self.conflict_seen:
+                cursor.execute("SAVEPOINT entries_copy")
+                try:
+                    _copy(cursor, "entries", buffer)
+                except psycopg.errors.UniqueViolation:
+                    cursor.execute("ROLLBACK TO SAVEPOINT entries_copy")
+                    self.conflict_seen = True
+                else:
+                    cursor.execute("RELEASE SAVEPOINT entries_copy")
+                    return int(batch.num_rows)
+            cursor.execute(_PG_STAGING)
+            _copy(cursor, "entries_staging", buffer)
+            cursor.execute(_PG_MERGE)
+            inserted = int(cursor.rowcount)
+            cursor.execute("TRUNCATE entries_staging")
+        return inserted
+
+
 def append_batch(conn: Connection, batch: pa.Table, received_at: datetime) -> int:
-    """Append validated entries (``ENTRY_COLUMNS``); returns how many were new."""
-    if batch.num_rows == 0:
-        return 0
-    stamped = batch.append_column(
-        "received_at", pa.array([received_at] * batch.num_rows, pa.timestamp("us"))
-    )
-    if conn.dialect.name == "postgresql":
-        return _append_postgres(conn, stamped)
-    return _append_sqlite(conn, stamped)
+    """Append one batch on its own (see :class:`EntryAppender` for a whole import)."""
+    return EntryAppender(conn).append(batch, received_at)
 
 
 def _append_sqlite(conn: Connection, batch: pa.Table) -> int:
     columns = []
     for column in batch.columns:
-        if pa.types.is_timestamp(column.type):
-            # the text form SQLAlchemy's SQLite DateTime reads back
-            column = column.cast(pa.string())
-        columns.append(column.to_pylist())
+        # timestamps as the text form SQLAlchemy's SQLite DateTime reads back
+        text = column.cast(pa.string()) if pa.types.is_timestamp(column.type) else column
+        columns.append(text.to_pylist())
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     cursor.executemany(_SQLITE_INSERT, zip(*columns, strict=True))
     return int(cursor.rowcount)
 
 
-def _append_postgres(conn: Connection, batch: pa.Table) -> int:
-    buffer = io.BytesIO()
-    pa_csv.write_csv(batch, buffer, pa_csv.WriteOptions(include_header=False))
-    raw = conn.connection.driver_connection
-    with raw.cursor() as cursor:  # type: ignore[union-attr]
-        cursor.execute(_PG_STAGING)
-        with cursor.copy(f"COPY entries_staging ({_COLS}) FROM STDIN WITH (FORMAT csv)") as copy:
-            copy.write(buffer.getbuffer())
-        cursor.execute(_PG_MERGE)
-        inserted = int(cursor.rowcount)
-        cursor.execute("TRUNCATE entries_staging")
-    return inserted
+def _copy(cursor: Any, table: str, buffer: io.BytesIO) -> None:
+    with cursor.copy(f"COPY {table} ({_COLS}) FROM STDIN WITH (FORMAT csv)") as copy:
+        copy.write(buffer.getbuffer())
 
 
 def register_subjects(conn: Connection, batch: pa.Table, first_seen_at: datetime) -> set[str]:

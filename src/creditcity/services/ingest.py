@@ -21,7 +21,7 @@ from creditcity.domain.bulk_validation import validate_arrow
 from creditcity.domain.records import ValidatedBatch, validate_batch
 from creditcity.errors import InputRejected, Problem
 from creditcity.ingest.readers import Batch, file_format, progress_total, read_batches
-from creditcity.ledger.entries import append_batch, register_subjects
+from creditcity.ledger.entries import EntryAppender, register_subjects
 from creditcity.ledger.unit_of_work import UnitOfWork
 
 MAX_PROBLEMS_KEPT = 1000
@@ -108,8 +108,9 @@ def _ingest_file(
 ) -> None:
     with UnitOfWork(engine) as uow:
         touched: set[str] = set()
+        appender = EntryAppender(uow.conn)
         for batch in read_batches(path, settings.ingest_batch_size):
-            subjects = _append(uow, batch, report, settings)
+            subjects = _append(uow, appender, batch, report, settings)
             touched |= subjects
             if not all_or_nothing:
                 uow.commit()
@@ -138,13 +139,15 @@ def _validate(batch: Batch, path: str, secret: str) -> ValidatedBatch:
     return validate_batch(batch.columns, batch.row_numbers, path, secret, now)
 
 
-def _append(uow: UnitOfWork, batch: Batch, report: FileReport, settings: Settings) -> set[str]:
+def _append(
+    uow: UnitOfWork, appender: EntryAppender, batch: Batch, report: FileReport, settings: Settings
+) -> set[str]:
     validated = _validate(batch, report.path, settings.pseudonym_secret)
     report.rejected += batch.rejected_rows + validated.rejected_rows
     report.keep(sorted(batch.problems + validated.problems, key=_row_order))
     received_at = now_utc()
     subjects = register_subjects(uow.conn, validated.entries, received_at)
-    inserted = append_batch(uow.conn, validated.entries, received_at)
+    inserted = appender.append(validated.entries, received_at)
     report.accepted += inserted
     report.duplicate += validated.entries.num_rows - inserted
     return subjects
