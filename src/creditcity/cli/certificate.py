@@ -5,8 +5,8 @@ token and the city's published JWKS file (and, optionally, a revocation list),
 never the network or the database. Exit 0 prints what the certificate states;
 exit 1 prints why it was rejected. The other commands are the city's: they
 use the key directory (``--keys``, default ``<CREDITCITY_HOME>/keys``).
-``--database-url`` is accepted because every command takes it; until
-``issue`` reads the tier from the stored score, none of these touch the database.
+``issue`` reads the tier from the person's stored score and ``revoke`` checks
+that the certificate was issued to the person revoking it; both are audited.
 """
 
 from __future__ import annotations
@@ -15,17 +15,19 @@ import json
 import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from creditcity.cli._app import DatabaseUrl, JsonOut, app, console, emit, reported_errors
 from creditcity.config import get_settings
 from creditcity.errors import InputRejected, Problem
-from creditcity.rights.certificates import CertificateClaims, issue_certificate, verify
-from creditcity.rights.holder import HolderProof, bind_holder
-from creditcity.rights.keystore import KeyStore
-from creditcity.rights.revocation import RevocationRegister, sign_revocation_list
+
+if TYPE_CHECKING:
+    # Signing and verifying pull in cryptography and PyJWT: imported when a command runs.
+    from creditcity.rights.certificates import CertificateClaims
+    from creditcity.rights.holder import HolderProof
+    from creditcity.rights.keystore import KeyStore
 
 certificate_app = typer.Typer(
     help="Issue, verify and revoke signed credit certificates; publish and rotate the keys.",
@@ -42,18 +44,17 @@ KeysDir = Annotated[
 
 
 def _store(keys: Path | None) -> KeyStore:
-    return KeyStore.open(keys or get_settings().home / "keys")
+    from creditcity.rights.keystore import KeyStore
+
+    settings = get_settings()
+    return KeyStore.open(keys or settings.keys_dir or settings.home / "keys")
 
 
 @certificate_app.command("issue")
 def issue(
-    tier: Annotated[
-        str,
-        typer.Option(
-            "--tier", help="The tier to certify (for now given explicitly).", show_default=False
-        ),
+    subject: Annotated[
+        str, typer.Argument(help="National ID or pseudonym of the holder.", show_default=False)
     ],
-    city: Annotated[str | None, typer.Option(help="Default: CREDITCITY_CITY.")] = None,
     audience: Annotated[
         str | None, typer.Option(help="The one verifier it is for, e.g. landlord:anju.")
     ] = None,
@@ -66,25 +67,22 @@ def issue(
     database_url: DatabaseUrl = None,
     as_json: JsonOut = False,
 ) -> None:
-    """Sign a certificate stating only a tier, the city and its validity."""
+    """Sign a certificate of the person's current tier (from their stored score), nothing more."""
+    from creditcity.cli._wiring import open_engine
+    from creditcity.cli.dispute import subject_of
+    from creditcity.rights.holder import bind_holder
+    from creditcity.services.certify import issue_for
+
     with reported_errors(as_json):
-        store = _store(keys)
         binding = bind_holder(bind_id) if bind_id else None
-        token = issue_certificate(
-            store,
-            tier=tier,
-            city=city or get_settings().city,
-            audience=audience,
-            ttl=timedelta(days=ttl_days),
+        issued = issue_for(
+            open_engine(database_url), _store(keys), subject_of(subject),
+            settings=get_settings(), audience=audience, ttl=timedelta(days=ttl_days),
             holder=binding,
-        )
-        claims = verify(token, store.jwks(), audience=audience)
-        payload = {
-            "token": token,
-            **claims.as_dict(),
-            "holder_code": binding.code if binding else None,
-        }
-        emit(as_json, payload, lambda: _print_issued(token, claims, payload["holder_code"]))
+        )  # fmt: skip
+        code = binding.code if binding else None
+        payload = {**issued.as_dict(), "holder_code": code}
+        emit(as_json, payload, lambda: _print_issued(issued.token, issued.claims, code))
 
 
 def _print_issued(token: str, claims: CertificateClaims, code: str | None) -> None:
@@ -125,6 +123,8 @@ def verify_command(
     as_json: JsonOut = False,
 ) -> None:
     """Verify a certificate offline against the city's public keys."""
+    from creditcity.rights.certificates import verify
+
     with reported_errors(as_json):
         text = sys.stdin.read() if token == "-" else token
         proof = _holder_proof(holder_id, holder_code)
@@ -134,6 +134,8 @@ def verify_command(
 
 
 def _holder_proof(national_id: str | None, code: str | None) -> HolderProof | None:
+    from creditcity.rights.holder import HolderProof
+
     if (national_id is None) != (code is None):
         raise InputRejected(
             "a holder check needs both the ID and the holder code",
@@ -211,13 +213,21 @@ def rotate(
 @certificate_app.command("revoke")
 def revoke(
     jti: Annotated[str, typer.Argument(help="The certificate id (jti).", show_default=False)],
+    subject: Annotated[
+        str,
+        typer.Option("--subject", help="The holder it was issued to (ID or pseudonym)."),
+    ],
     keys: KeysDir = None,
     database_url: DatabaseUrl = None,
     as_json: JsonOut = False,
 ) -> None:
-    """Revoke a certificate; publish the list with `certificate revocations`."""
+    """Revoke a certificate of its holder; publish the list with `certificate revocations`."""
+    from creditcity.cli._wiring import open_engine
+    from creditcity.cli.dispute import subject_of
+    from creditcity.services.certify import revoke_for
+
     with reported_errors(as_json):
-        added = RevocationRegister(_store(keys).directory).revoke(jti)
+        added = revoke_for(open_engine(database_url), _store(keys), subject_of(subject), jti)
         emit(
             as_json,
             {"jti": jti, "revoked": True, "new": added},
@@ -228,7 +238,11 @@ def revoke(
 @certificate_app.command("revocations")
 def revocations_command(keys: KeysDir = None, database_url: DatabaseUrl = None) -> None:
     """Print the signed revocation list for verifiers to hold."""
+    from creditcity.cli._wiring import open_engine
+    from creditcity.rights.revocation import sign_revocation_list
+    from creditcity.services.certify import all_revoked
+
     with reported_errors():
         store = _store(keys)
-        jtis = RevocationRegister(store.directory).jtis()
+        jtis = all_revoked(open_engine(database_url), store)
         sys.stdout.write(sign_revocation_list(store, jtis, city=get_settings().city) + "\n")

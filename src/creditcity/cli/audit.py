@@ -1,0 +1,120 @@
+"""``creditcity audit verify | fairness --groups PATH``: the operator's checks.
+
+``verify`` exits 0 when the audit chain is intact and 1 naming the first
+broken seq. ``fairness`` flags adverse impact ratios below 0.8; the group
+file is read, joined in memory and forgotten (nothing of it is stored).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from creditcity.cli._app import DatabaseUrl, JsonOut, app, console, emit, reported_errors
+from creditcity.config import get_settings
+
+if TYPE_CHECKING:
+    from creditcity.rights.audit_chain import ChainAnchor, ChainReport
+    from creditcity.rights.fairness import FairnessReport
+
+audit_app = typer.Typer(help="Verify the audit log; audit fairness.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def verify(
+    anchor: Annotated[
+        str | None,
+        typer.Option(
+            "--anchor", help="A published head, SEQ:HASH, to detect cut or rewritten logs."
+        ),
+    ] = None,
+    database_url: DatabaseUrl = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Recompute every link of the audit chain; exit 1 at the first broken row."""
+    from creditcity.cli._wiring import open_engine
+    from creditcity.services.audit_log import verify_audit_log
+
+    with reported_errors(as_json):
+        verdict = verify_audit_log(open_engine(database_url), anchor=_anchor(anchor))
+        emit(as_json, verdict.as_dict(), lambda: _print_verdict(verdict))
+    if not verdict.intact:
+        raise typer.Exit(1)
+
+
+def _anchor(text: str | None) -> ChainAnchor | None:
+    from creditcity.rights.audit_chain import ChainAnchor
+
+    if text is None:
+        return None
+    seq, _, head = text.partition(":")
+    if not seq.isdigit() or len(head) != 64:
+        raise typer.BadParameter(
+            "expected SEQ:HASH, e.g. 1042:3f9a… (64 hex)", param_hint="--anchor"
+        )
+    return ChainAnchor(int(seq), head.lower())
+
+
+def _print_verdict(verdict: ChainReport) -> None:
+    if verdict.intact:
+        console.print(f"audit log intact: {verdict.count:,} rows; head {verdict.head}")
+        return
+    console.print(
+        f"audit log BROKEN at seq {verdict.first_broken_seq} ({verdict.kind}): {verdict.reason}",
+        style="bold red",
+    )
+    console.print(f"rows 1..{verdict.count} are intact (head {verdict.head})")
+
+
+@audit_app.command("fairness")
+def fairness(
+    groups: Annotated[
+        Path,
+        typer.Option(
+            "--groups",
+            help="Parquet or CSV: national_id (or subject) + group label.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ],
+    attribute: Annotated[str, typer.Option("--attribute", help="The label column.")] = "group",
+    database_url: DatabaseUrl = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Score distributions and approval rates per group; flags impact ratios below 0.8."""
+    from creditcity.cli._wiring import open_engine
+    from creditcity.services.fairness_audit import audit_fairness, read_groups
+
+    with reported_errors(as_json):
+        labels = read_groups(groups, secret=get_settings().pseudonym_secret, attribute=attribute)
+        verdict = audit_fairness(open_engine(database_url), labels, attribute=attribute)
+        emit(as_json, verdict.as_dict(), lambda: _print_fairness(verdict))
+
+
+def _print_fairness(report: FairnessReport) -> None:
+    console.print(
+        f"fairness by '{report.attribute}' ({report.unlabelled} scored people unlabelled)"
+    )
+    for g in report.groups:
+        console.print(
+            f"  {g.group:<16} n={g.count:<7,} mean {g.mean:6.1f}  "
+            f"quartiles {g.q1:.0f} / {g.median:.0f} / {g.q3:.0f}"
+        )
+        for s in g.services.values():
+            if s.rate is None:
+                continue
+            flag = "  [bold red]< 0.8[/]" if s.flagged else ""
+            console.print(
+                f"      {s.service:<24} approved {s.approvals}/{s.decisions} ({s.rate:.0%}), "
+                f"impact ratio {s.impact_ratio:.2f}{flag}",
+                markup=True,
+            )
+    flagged = report.flagged
+    console.print(
+        f"{len(flagged)} ratio(s) below 0.8 (four-fifths rule): look closer"
+        if flagged
+        else "no impact ratio below 0.8"
+    )

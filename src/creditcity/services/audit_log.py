@@ -1,0 +1,19 @@
+"""Verifying the stored audit log: is every row as it was written, in order, none missing?
+
+Reading the chain is not itself audited: it reads the log, not anyone's
+file, and appending to the chain while checking it would move its head.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from creditcity.ledger.audit import chain
+from creditcity.ledger.unit_of_work import UnitOfWork
+from creditcity.rights.audit_chain import ChainAnchor, ChainReport, verify_chain
+
+
+def verify_audit_log(engine: Engine, *, anchor: ChainAnchor | None = None) -> ChainReport:
+    """The verdict on the whole stored chain (see :func:`verify_chain`)."""
+    with UnitOfWork(engine) as uow:
+        return verify_chain(chain(uow.conn), anchor=anchor)

@@ -1,0 +1,114 @@
+"""Credit certificates issued from the stored score, revoked by the person who holds them.
+
+The tier on a certificate is never typed in: it is looked up from the
+person's current stored score through the policy's bands, so a certificate
+can only ever state what the city's own file says. A person without a score
+(a thin file) gets no certificate. Issuing and revoking are audited; the
+audit row of an issue (its ``jti``, tier, audience and expiry, never the
+token) is also how a revocation is checked to come from the holder.
+Revocations are stored in the ``revocations`` table and in the key
+directory's register, from which the signed list for verifiers is made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+
+from creditcity.config import Settings
+from creditcity.errors import NotFound
+from creditcity.ledger.audit import chain, record_access
+from creditcity.ledger.consents import record_revocation, revoked_jtis
+from creditcity.ledger.scores import current_score
+from creditcity.ledger.unit_of_work import UnitOfWork
+from creditcity.rights.certificates import DEFAULT_TTL, CertificateClaims, issue_certificate, verify
+from creditcity.rights.holder import HolderBinding
+from creditcity.rights.keystore import KeyStore
+from creditcity.rights.revocation import RevocationRegister
+from creditcity.services.decide import policy_for
+
+PURPOSE = "credit certificate"
+ISSUED = "certificate.issued"
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    token: str
+    claims: CertificateClaims
+    score_as_of: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"token": self.token, **self.claims.as_dict(), "score_as_of": self.score_as_of}
+
+
+def issue_for(
+    engine: Engine,
+    keystore: KeyStore,
+    subject: str,
+    *,
+    settings: Settings,
+    audience: str | None = None,
+    ttl: timedelta = DEFAULT_TTL,
+    holder: HolderBinding | None = None,
+    now: datetime | None = None,
+) -> Issued:
+    """Sign a certificate of ``subject``'s current tier; refuse a thin file."""
+    with UnitOfWork(engine) as uow:
+        stored = current_score(uow.conn, subject)
+        if stored is None:
+            raise NotFound(
+                "thin file: this person has no score yet, so there is no tier to certify; "
+                "a certificate can be issued once records have been scored (`creditcity score`)"
+            )
+        tier = policy_for(settings).tier_for(stored.score).name
+        token = issue_certificate(
+            keystore, tier=tier, city=settings.city, audience=audience, ttl=ttl, now=now,
+            holder=holder,
+        )  # fmt: skip
+        claims = verify(token, keystore.jwks(now=now), audience=audience, now=now)
+        record_access(
+            uow.conn, actor="resident", role="resident", purpose=PURPOSE, action=ISSUED,
+            subject=subject,
+            detail={"jti": claims.jti, "tier": tier, "audience": audience,
+                    "expires_at": claims.expires_at.isoformat(),
+                    "holder_bound": holder is not None},
+        )  # fmt: skip
+        uow.commit()
+    return Issued(token, claims, stored.as_of.isoformat())
+
+
+def revoke_for(
+    engine: Engine, keystore: KeyStore, subject: str, jti: str, *, now: datetime | None = None
+) -> bool:
+    """Revoke a certificate issued to ``subject``; False if it already was revoked."""
+    at = now or datetime.now(UTC)
+    with UnitOfWork(engine) as uow:
+        issued = any(
+            row.event.action == ISSUED and row.event.detail.get("jti") == jti
+            for row in chain(uow.conn, subject)
+        )
+        if not issued:
+            raise NotFound(
+                f"no certificate {jti} was issued to this person; their access report "
+                "lists the certificates they were issued"
+            )
+        new = record_revocation(uow.conn, jti, at.astimezone(UTC).replace(tzinfo=None))
+        # The register is written before the commit: if the commit then fails, the
+        # certificate is revoked once too often, never left valid after a revocation.
+        RevocationRegister(keystore.directory).revoke(jti, now=at)
+        record_access(
+            uow.conn, actor="resident", role="resident", purpose=PURPOSE,
+            action="certificate.revoked", subject=subject, detail={"jti": jti, "new": new},
+        )  # fmt: skip
+        uow.commit()
+    return new
+
+
+def all_revoked(engine: Engine, keystore: KeyStore) -> frozenset[str]:
+    """Every revoked id, from the table and the register, for the signed list."""
+    with UnitOfWork(engine) as uow:
+        stored = revoked_jtis(uow.conn)
+    return stored | RevocationRegister(keystore.directory).jtis()
