@@ -15,5 +15,10 @@ from creditcity.cli import certificate as _certificate  # noqa: F401,E402
 from creditcity.cli import train as _train  # noqa: F401,E402
 from creditcity.cli import simulate as _simulate  # noqa: F401,E402
 from creditcity.cli import decide as _decide  # noqa: F401,E402
+from creditcity.cli import report as _report  # noqa: F401,E402
+from creditcity.cli import dispute as _dispute  # noqa: F401,E402
+from creditcity.cli import consent as _consent  # noqa: F401,E402
+from creditcity.cli import purge as _purge  # noqa: F401,E402
+from creditcity.cli import audit as _audit  # noqa: F401,E402
 
 __all__ = ["app"]
