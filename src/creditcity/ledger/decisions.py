@@ -246,9 +246,14 @@ def append_entry(conn: Connection, row: Sequence[object], received_at: datetime)
     values = dict(zip(ENTRY_COLUMNS, row, strict=True))
     values["received_at"] = received_at
     ins = _insert_for(conn)
-    stmt = ins(entries).values(values)
-    stmt = stmt.on_conflict_do_nothing(index_elements=["source", "idempotency_key"])
-    if conn.execute(stmt).rowcount != 1:
+    stmt = (
+        ins(entries)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["source", "idempotency_key"])
+        .returning(entries.c.entry_id)
+    )
+    # RETURNING, not rowcount: psycopg reports -1 rows for an INSERT ... RETURNING
+    if conn.execute(stmt).first() is None:
         return False
     first_seen = {
         "subject": values["subject"],
@@ -270,8 +275,9 @@ def notify_once(
         _insert_for(conn)(notices)
         .values(subject=subject, kind=kind, reference=reference, text=text, created_at=created_at)
         .on_conflict_do_nothing(index_elements=["subject", "kind", "reference"])
+        .returning(notices.c.notice_id)
     )
-    return bool(conn.execute(stmt).rowcount == 1)
+    return conn.execute(stmt).first() is not None
 
 
 def notices_of(conn: Connection, subject: str) -> list[StoredNotice]:
