@@ -68,10 +68,11 @@ def _field_ok(name: str, col: pa.ChunkedArray | pa.Array) -> pa.Array | None:
         return pc.fill_null(ok, True)
     if not pa.types.is_string(col.type):
         return None
+    # is_in answers False (not null) for a null, so absent values are let through explicitly
     if kind is FieldType.ITEM:
-        return pc.fill_null(pc.is_in(col, pa.array(ITEMS)), True)
+        return pc.or_kleene(pc.is_null(col), pc.is_in(col, pa.array(ITEMS)))
     if kind is FieldType.SERVICE:
-        return pc.fill_null(pc.is_in(col, pa.array(SERVICE_IDS)), True)
+        return pc.or_kleene(pc.is_null(col), pc.is_in(col, pa.array(SERVICE_IDS)))
     return pc.fill_null(pc.less_equal(pc.utf8_length(col), 128), True)
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from tests.support.files import TYPES
 from tests.support.strategies import valid_row
 
-from creditcity.domain.bulk_validation import validate_arrow
+from creditcity.domain.bulk_validation import passing_rows, validate_arrow
 from creditcity.domain.records import validate_row
 
 NOW = datetime(2026, 6, 1)
@@ -58,6 +58,15 @@ def test_the_vectorised_validator_accepts_exactly_the_rows_the_row_validator_acc
     assert sorted(map(str, bulk.entries.to_pylist())) == sorted(
         str(dict(zip(bulk.entries.column_names, r, strict=True))) for r in accepted
     )
+
+
+@settings(max_examples=100, deadline=None)
+@given(rows=st.lists(valid_row("k"), min_size=1, max_size=20))
+def test_valid_rows_of_mixed_kinds_all_pass_the_vectorised_rules_without_the_row_path(
+    rows: list[dict[str, Any]],
+) -> None:
+    mask = passing_rows(_table(rows), NOW)
+    assert mask is not None and all(mask.to_pylist())
 
 
 def test_a_rejected_row_is_named_by_its_row_number_and_field() -> None:
