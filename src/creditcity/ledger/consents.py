@@ -68,8 +68,10 @@ def active_sources(history: list[ConsentEvent], at: datetime | None = None) -> s
 def record_revocation(conn: Connection, jti: str, at: datetime) -> bool:
     """Store a revoked certificate id; False if it was already stored."""
     statement = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(revocations)
+    # Without preserve_rowcount, SQLAlchemy 2.1 on psycopg reports -1 for this INSERT.
     result = conn.execute(
-        statement.on_conflict_do_nothing(index_elements=["jti"]), {"jti": jti, "revoked_at": at}
+        statement.values(jti=jti, revoked_at=at).on_conflict_do_nothing(index_elements=["jti"]),
+        execution_options={"preserve_rowcount": True},
     )
     return result.rowcount == 1
 

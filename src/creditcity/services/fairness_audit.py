@@ -29,7 +29,7 @@ MAX_PROBLEMS = 50
 
 def read_groups(path: Path, *, secret: str, attribute: str = "group") -> dict[str, str]:
     """``subject -> label`` from a Parquet or CSV file with national_id (or subject) + label."""
-    table = _read(path)
+    table = _read(path, attribute)
     where = str(path)
     id_column = next((c for c in ("national_id", "subject") if c in table.column_names), None)
     missing = [c for c in (id_column or "national_id", attribute) if c not in table.column_names]
@@ -48,7 +48,7 @@ def read_groups(path: Path, *, secret: str, attribute: str = "group") -> dict[st
     return _labelled(ids, labels, secret, where, id_column)
 
 
-def _read(path: Path) -> pa.Table:
+def _read(path: Path, attribute: str) -> pa.Table:
     try:
         if path.suffix.lower() in (".parquet", ".pq"):
             import pyarrow.parquet as pq
@@ -57,7 +57,9 @@ def _read(path: Path) -> pa.Table:
         if path.suffix.lower() == ".csv":
             import pyarrow.csv as pa_csv
 
-            return pa_csv.read_csv(path)
+            # IDs and labels are text even when they look like numbers (leading zeros).
+            text = {name: pa.string() for name in ("national_id", "subject", attribute)}
+            return pa_csv.read_csv(path, convert_options=pa_csv.ConvertOptions(column_types=text))
     except (OSError, pa.ArrowInvalid) as error:
         raise InputRejected(
             "the group file cannot be read",
