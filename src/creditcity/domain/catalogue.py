@@ -147,6 +147,7 @@ PH, OC, HL, NO, PR = (
 )
 ST, CT, CS = LegalBasis.STATUTORY, LegalBasis.CONTRACT, LegalBasis.CONSENT
 
+# fmt: off
 _KINDS: tuple[RecordKind, ...] = (
     # credit: loans and cards
     _kind("loan_opened", "A loan was opened", ("ref", "amount"), Z, NO, CT, _LENDERS,
@@ -216,6 +217,7 @@ _KINDS: tuple[RecordKind, ...] = (
     _kind("retraction", "The source withdraws an earlier record (named in 'supersedes')",
           (), Z, PH, CT, SOURCE_ROLES),
 )
+# fmt: on
 
 
 def _validate(kinds: tuple[RecordKind, ...]) -> MappingProxyType[str, RecordKind]:

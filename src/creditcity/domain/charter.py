@@ -17,6 +17,7 @@ from creditcity.errors import CharterViolation, Problem
 
 #: Word-parts that mark a charter-forbidden attribute, with the category named
 #: in the error so the operator knows which rule they hit.
+# fmt: off
 FORBIDDEN_TOKENS: dict[str, str] = {
     **dict.fromkeys(["occupation", "profession", "job", "employer", "employment"],
                     "occupation or profession"),
@@ -40,6 +41,7 @@ FORBIDDEN_TOKENS: dict[str, str] = {
                     "categories of things bought"),
     **dict.fromkeys(["biometric", "face", "fingerprint", "iris"], "biometric identification"),
 }
+# fmt: on
 
 _SPLIT = re.compile(r"[^a-z0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
