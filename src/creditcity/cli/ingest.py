@@ -21,12 +21,17 @@ def ingest(
     all_or_nothing: Annotated[
         bool, typer.Option("--all-or-nothing", help="Keep nothing from a file with a bad row.")
     ] = False,
+    rescore: Annotated[
+        bool,
+        typer.Option("--rescore/--no-rescore", help="Rescore touched people after each batch."),
+    ] = True,
     database_url: DatabaseUrl = None,
     as_json: JsonOut = False,
 ) -> None:
     """Import records; prints accepted, duplicate and rejected counts and every bad row."""
     from creditcity.cli._wiring import open_engine
     from creditcity.services.ingest import ingest_files
+    from creditcity.services.scoring import live_rescorer
 
     with reported_errors(as_json):
         engine = open_engine(database_url)
@@ -45,6 +50,7 @@ def ingest(
                 settings=settings,
                 all_or_nothing=all_or_nothing,
                 progress=advance,
+                on_committed=live_rescorer(engine) if rescore else None,
             )
         emit(as_json, _as_dict(report), lambda: _print(report))
         if not report.ok:

@@ -1,15 +1,15 @@
 """``creditcity train``: fit a scorecard, print its validation, write artefact and report.
 
 Two modes, one command. Tabular: ``--table CSV --target COL [--exclude COL ...]``.
-Ledger: ``--outcomes PATH --as-of DATE`` (features from the ledger; its
-branch is :func:`_train_ledger`, to be filled in by the ledger mode). Exit
-0 on success, 1 when input or a charter check rejects it, 2 on usage errors.
+Ledger: ``--outcomes PATH --as-of DATE`` (features from the ledger as of the
+date, labels from the outcomes file; the model is registered and activated).
+Exit 0 on success, 1 when input or a charter check rejects it, 2 on usage errors.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,7 +22,10 @@ from creditcity.cli._app import (
     err_console,
     reported_errors,
 )
-from creditcity.services.train_table import TrainTableResult, train_table
+
+if TYPE_CHECKING:
+    from creditcity.services.train_ledger import LedgerTrainResult
+    from creditcity.services.train_table import TrainTableResult
 
 TableOpt = Annotated[
     Path | None, typer.Option("--table", help="Tabular mode: a CSV with one row per applicant.")
@@ -71,6 +74,9 @@ def train(
 
 
 def _train_table(table: Path, target: str, exclude: list[str], out: Path, as_json: bool) -> None:
+    # imported here: scikit-learn takes seconds to import, and other commands need not pay it
+    from creditcity.services.train_table import train_table
+
     with reported_errors(as_json):
         result = train_table(table, target, exclude=exclude, out=out)
         emit(as_json, result.to_dict(), lambda: _print_table_result(result))
@@ -96,4 +102,31 @@ def _train_ledger(
     outcomes: Path, as_of: str | None, database_url: str | None, out: Path, as_json: bool
 ) -> None:
     """Ledger mode: features from the ledger as of ``as_of``, labels from ``outcomes``."""
-    raise _usage("ledger mode (--outcomes) is not yet available; use --table CSV --target COL")
+    from datetime import date
+
+    from creditcity.cli._wiring import open_engine
+    from creditcity.services.train_ledger import train_from_ledger
+
+    if as_of is None:
+        raise _usage("--outcomes needs --as-of DATE (the date the features are computed at)")
+    try:
+        day = date.fromisoformat(as_of)
+    except ValueError:
+        raise _usage(f"--as-of '{as_of}' is not a date like 2026-06-30") from None
+    with reported_errors(as_json):
+        url = str(open_engine(database_url).url.render_as_string(hide_password=False))
+        result = train_from_ledger(outcomes, day, database_url=url, out=out)
+        emit(as_json, result.to_dict(), lambda: _print_ledger_result(result))
+
+
+def _print_ledger_result(result: LedgerTrainResult) -> None:
+    console.print(
+        f"trained on {result.people:,} people ({result.events:,} defaulted) with ledger features "
+        f"as of {result.as_of}; {result.unmatched:,} outcomes had no records"
+    )
+    if result.dropped:
+        console.print(f"dropped (wrong-signed coefficient): {', '.join(result.dropped)}")
+    console.print(f"out-of-fold AUC {result.auc_mean:.4f} ± {result.auc_std:.4f} (5-fold)")
+    console.print(f"model {result.version} is now active")
+    console.print(f"artefact: {result.artefact}")
+    console.print(f"report:   {result.report}")

@@ -11,7 +11,7 @@ caller's transaction, so a batch is all there or not there at all.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -151,34 +151,44 @@ def register_subjects(conn: Connection, batch: pa.Table, first_seen_at: datetime
     return {str(v["subject"]) for v in values}
 
 
-def live_entries_query(subject: str | None = None) -> Any:
-    """Entries that are current: not retractions, and not superseded by a later entry."""
+def live_entries_query(
+    subjects: Collection[str] | None = None, subject_range: tuple[str, str] | None = None
+) -> Any:
+    """Entries that are current: not retractions, and not superseded by a later entry.
+
+    ``subjects`` narrows to some people (live rescoring); ``subject_range``
+    (low inclusive, high exclusive) to a slice of pseudonyms (batch chunks).
+    """
     newer = entries.alias("newer")
     superseded = exists().where(
         and_(newer.c.source == entries.c.source, newer.c.supersedes == entries.c.idempotency_key)
     )
     columns = [entries.c[name] for name in ENTRY_SCHEMA.names]
     query = select(*columns).where(entries.c.kind != "retraction", ~superseded)
-    if subject is not None:
-        query = query.where(entries.c.subject == subject)
+    if isinstance(subjects, str):
+        query = query.where(entries.c.subject == subjects)
+    elif subjects is not None:
+        query = query.where(entries.c.subject.in_(sorted(subjects)))
+    if subject_range is not None:
+        low, high = subject_range
+        query = query.where(entries.c.subject >= low, entries.c.subject < high)
     return query.order_by(entries.c.entry_id)
 
 
 def live_entries_arrow(
-    conn: Connection, subject: str | None = None, batch_size: int = 200_000
+    conn: Connection,
+    subjects: Collection[str] | None = None,
+    *,
+    subject_range: tuple[str, str] | None = None,
+    batch_size: int = 200_000,
 ) -> pa.Table:
     """Current entries as an Arrow table in the schema the feature engines read."""
-    return pa.Table.from_batches(
-        list(_arrow_batches(conn, subject, batch_size)), schema=ENTRY_SCHEMA
-    )
+    query = live_entries_query(subjects, subject_range)
+    return pa.Table.from_batches(list(_arrow_batches(conn, query, batch_size)), schema=ENTRY_SCHEMA)
 
 
-def _arrow_batches(
-    conn: Connection, subject: str | None, batch_size: int
-) -> Iterator[pa.RecordBatch]:
-    result = conn.execution_options(stream_results=True, yield_per=batch_size).execute(
-        live_entries_query(subject)
-    )
+def _arrow_batches(conn: Connection, query: Any, batch_size: int) -> Iterator[pa.RecordBatch]:
+    result = conn.execution_options(stream_results=True, yield_per=batch_size).execute(query)
     for chunk in result.partitions(batch_size):
         columns = list(zip(*chunk, strict=True))
         yield pa.RecordBatch.from_arrays(

@@ -1,0 +1,95 @@
+"""``creditcity score`` (rescore everyone) and ``creditcity show SUBJECT``."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from creditcity.cli._app import DatabaseUrl, JsonOut, app, console, emit, reported_errors
+from creditcity.config import get_settings
+
+if TYPE_CHECKING:
+    from creditcity.services.show import SubjectView
+
+AsOf = Annotated[str | None, typer.Option("--as-of", help="Score as of this date (default today).")]
+
+
+def _day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"'{text}' is not a date like 2026-06-30", param_hint="--as-of"
+        ) from None
+
+
+@app.command()
+def score(as_of: AsOf = None, database_url: DatabaseUrl = None, as_json: JsonOut = False) -> None:
+    """Rescore everyone with the active model; stores scores, dimensions, reasons, ranks."""
+    from creditcity.cli._wiring import open_engine
+    from creditcity.services.scoring import rescore
+
+    day = _day(as_of)
+    with reported_errors(as_json):
+        engine = open_engine(database_url)
+        with Progress(console=console, disable=as_json, transient=True) as bar:
+            task = bar.add_task("scoring", total=None)
+
+            def advance(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            run = rescore(engine, as_of=day, progress=advance)
+        emit(as_json, run.as_dict(), lambda: console.print(
+            f"scored {run.scored:,} people as of {run.as_of} with model {run.model_version} "
+            f"in {run.seconds:.1f} s"))  # fmt: skip
+
+
+@app.command()
+def show(
+    subject: Annotated[str, typer.Argument(help="National ID or pseudonym.")],
+    purpose: Annotated[str, typer.Option("--purpose", help="Why you look (audited).")] = (
+        "operator review"
+    ),
+    database_url: DatabaseUrl = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Score, five dimensions, reason codes, rank in city, restrictions, model version."""
+    from creditcity.cli._wiring import open_engine
+    from creditcity.domain.subjects import resolve_subject
+    from creditcity.services.show import show_subject
+
+    with reported_errors(as_json):
+        settings = get_settings()
+        who = resolve_subject(subject, settings.pseudonym_secret)
+        view = show_subject(open_engine(database_url), who, settings=settings,
+                            actor="operator:cli", role="operator", purpose=purpose)  # fmt: skip
+        emit(as_json, view.as_dict(), lambda: _print(view))
+
+
+def _print(view: SubjectView) -> None:
+    data = view.as_dict()
+    console.print(f"[bold]{view.subject}[/]")
+    if view.score is None:
+        console.print("no score yet: thin file (no records count, or not scored yet)")
+    else:
+        console.print(
+            f"score [bold]{data['score']}[/] (350–950), tier {data['tier']}, "
+            f"{data['percentile_in_city']:.0f}th percentile in {data['city'] or 'the city'}; "
+            f"model {data['model_version']}, as of {data['as_of']}"
+        )
+        dims = Table("dimension", "points", box=None)
+        for name, points in (data["dimensions"] or {}).items():
+            dims.add_row(name.replace("_", " "), str(points))
+        console.print(dims)
+        for reason in data["reasons"]:
+            console.print(f"  [yellow]{reason['code']}[/] {reason['text']} "
+                          f"(−{reason['points_lost']} points)")  # fmt: skip
+    for r in view.restrictions:
+        console.print(f"[red]restricted[/] from {', '.join(r['blocks'])} until {r['expires_on']}: "
+                      f"{r['notice']} Appeal: {r['appeal_route']}")  # fmt: skip

@@ -1,0 +1,46 @@
+"""The model registry: versioned JSON artefacts, one of them active."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, insert, select, update
+
+from creditcity.errors import NotFound, Problem
+from creditcity.ledger.tables import models
+
+
+def register_model(conn: Connection, version: str, artefact_json: str, *, activate: bool) -> None:
+    now = datetime.now(UTC).replace(tzinfo=None)
+    exists = conn.execute(select(models.c.version).where(models.c.version == version)).first()
+    if exists is None:
+        conn.execute(insert(models), {"version": version, "created_at": now,
+                                      "activated_at": None, "artefact": artefact_json})  # fmt: skip
+    if activate:
+        activate_model(conn, version)
+
+
+def activate_model(conn: Connection, version: str) -> None:
+    """Make ``version`` the active model; the newest activation wins."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    done = conn.execute(update(models).where(models.c.version == version).values(activated_at=now))
+    if done.rowcount == 0:
+        raise NotFound(
+            f"no model '{version}'",
+            problems=[
+                Problem(
+                    "not in the registry", field="version", expected="a version listed by 'models'"
+                )
+            ],
+        )
+
+
+def active_model(conn: Connection) -> tuple[str, str] | None:
+    """(version, artefact JSON) of the active model, or None before any training."""
+    row = conn.execute(
+        select(models.c.version, models.c.artefact)
+        .where(models.c.activated_at.is_not(None))
+        .order_by(models.c.activated_at.desc())
+        .limit(1)
+    ).first()
+    return (str(row[0]), str(row[1])) if row is not None else None

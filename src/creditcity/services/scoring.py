@@ -1,0 +1,302 @@
+"""Scoring use cases: train a scorecard from the ledger, rescore people, read a score.
+
+One feature definition (:mod:`creditcity.features`) serves training, batch
+rescoring and live rescoring, so what a model learned from is exactly what it
+is applied to (no train/serve skew; a test compares live and batch scores).
+Batch rescoring walks the ledger in slices of pseudonyms, spills each
+slice's results to Parquet, and ranks people within their city only once
+every slice is scored, so memory stays bounded by one slice.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from sqlalchemy import Connection, Engine, func, select
+
+from creditcity.config import Settings
+from creditcity.errors import NotFound, Problem
+from creditcity.features.definitions import FEATURES
+from creditcity.features.engine import compute_features
+from creditcity.ledger.entries import live_entries_arrow
+from creditcity.ledger.exclusions import consent_table, disputed_table
+from creditcity.ledger.models import active_model
+from creditcity.ledger.scores import save_scores
+from creditcity.ledger.tables import entries, scores, subjects
+from creditcity.scoring.artefact import ModelArtefact
+from creditcity.scoring.batch import explain_batch
+from creditcity.scoring.scorecard import Scorecard
+from creditcity.scoring.spec import FeatureSpec
+
+ENTRIES_PER_SLICE = 2_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreRun:
+    """What a rescoring run did."""
+
+    model_version: str
+    as_of: date
+    scored: int
+    thin_file: int
+    seconds: float
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "model_version": self.model_version, "as_of": self.as_of.isoformat(),
+            "scored": self.scored, "thin_file": self.thin_file, "seconds": self.seconds,
+        }  # fmt: skip
+        return out
+
+
+def feature_specs() -> list[FeatureSpec]:
+    """The scorecard's view of the feature registry: dimension and reason sentence."""
+    return [
+        FeatureSpec(f.name, dimension=f.dimension, kind="numeric", reason=f.reason)
+        for f in FEATURES.values()
+    ]
+
+
+def one_sided_features() -> list[str]:
+    return [f.name for f in FEATURES.values() if f.one_sided]
+
+
+def new_scorecard(settings: Settings) -> Scorecard:
+    return Scorecard(
+        features=feature_specs(), one_sided=one_sided_features(),
+        base_score=settings.base_score, base_odds=settings.base_odds, pdo=settings.pdo,
+        score_min=settings.score_min, score_max=settings.score_max,
+    )  # fmt: skip
+
+
+def load_active(conn: Connection) -> tuple[str, Scorecard]:
+    found = active_model(conn)
+    if found is None:
+        raise NotFound("no active model", problems=[Problem(
+            "nothing has been trained yet", field="model",
+            expected="run 'creditcity train --outcomes PATH --as-of DATE' first")])  # fmt: skip
+    version, text = found
+    return version, ModelArtefact.from_json(text, where=f"model {version}").scorecard
+
+
+def ledger_features(
+    conn: Connection,
+    as_of: date,
+    people: Collection[str] | None = None,
+    subject_range: tuple[str, str] | None = None,
+) -> pa.Table:
+    """Features of the given people (or of a slice, or of everyone) from the live ledger."""
+    live = live_entries_arrow(conn, people, subject_range=subject_range)
+    return compute_features(live, as_of=as_of, disputed=disputed_table(conn),
+                            consents=consent_table(conn))  # fmt: skip
+
+
+def _home_cities(conn: Connection, people: list[str]) -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    for start in range(0, len(people), 5000):
+        part = people[start : start + 5000]
+        query = select(subjects.c.subject, subjects.c.home_city).where(subjects.c.subject.in_(part))
+        found.update({str(s): c for s, c in conn.execute(query)})
+    return found
+
+
+def _slices(conn: Connection) -> list[tuple[str, str]]:
+    """Ranges of pseudonyms holding about ENTRIES_PER_SLICE entries each."""
+    total = int(conn.execute(select(func.count()).select_from(entries)).scalar_one())
+    count = max(1, min(256, -(-total // ENTRIES_PER_SLICE)))
+    edges = [f"p_{int(256 * i / count):02x}" for i in range(count)] + ["p_~"]
+    edges[0] = "p_"
+    return list(pairwise(edges))
+
+
+def _rows(card: Scorecard, features: pa.Table) -> pa.Table:
+    """Score, dimensions and reasons of every row of ``features`` (JSON text columns)."""
+    batch = explain_batch(card, features)
+    keys = batch.dimension_keys
+    dims = [json.dumps({"base": batch.base, **dict(zip(keys, map(int, row), strict=True))})
+            for row in batch.dimension_points]  # fmt: skip
+    reasons = [json.dumps(r, ensure_ascii=False) for r in batch.reasons]
+    return pa.table({
+        "subject": features.column("subject"),
+        "score": pa.array(batch.scores, pa.int64()),
+        "dimensions": pa.array(dims, pa.string()),
+        "reasons": pa.array(reasons, pa.string()),
+    })  # fmt: skip
+
+
+def _percentiles(
+    scored: np.ndarray[Any, Any], reference: np.ndarray[Any, Any]
+) -> np.ndarray[Any, Any]:
+    """Mid-rank percentile of each score among ``reference`` (share below + half the ties)."""
+    ordered = np.sort(reference)
+    below = np.searchsorted(ordered, scored, side="left")
+    upto = np.searchsorted(ordered, scored, side="right")
+    return np.round(100.0 * (below + upto) / (2.0 * max(1, ordered.size)), 2)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def rescore(
+    engine: Engine,
+    *,
+    subjects: Collection[str] | None = None,
+    as_of: date | None = None,
+    progress: Any | None = None,
+) -> ScoreRun:
+    """Rescore some people (live, after their file changed) or everyone (batch)."""
+    day = as_of or date.today()
+    if subjects is None:
+        return _rescore_all(engine, day, progress)
+    return _rescore_people(engine, sorted(set(subjects)), day)
+
+
+def _rescore_people(engine: Engine, people: list[str], day: date) -> ScoreRun:
+    started = _now()
+    with engine.begin() as conn:
+        version, card = load_active(conn)
+        features = ledger_features(conn, day, people)
+        rows = _rows(card, features)
+        cities = _home_cities(conn, rows.column("subject").to_pylist())
+        records = _records(rows, cities, version, day, _live_percentiles(conn, rows, cities))
+        save_scores(conn, records)
+    return ScoreRun(version, day, rows.num_rows, len(people) - rows.num_rows,
+                    (_now() - started).total_seconds())  # fmt: skip
+
+
+def _live_percentiles(
+    conn: Connection, rows: pa.Table, cities: dict[str, str | None]
+) -> np.ndarray[Any, Any]:
+    """Rank new scores against the current scores of each person's city."""
+    scores_now = rows.column("score").to_numpy()
+    out = np.zeros(rows.num_rows)
+    people = rows.column("subject").to_pylist()
+    for city in set(cities.get(p) for p in people):
+        mask = np.array([cities.get(p) == city for p in people])
+        reference = city_scores(conn, city)
+        out[mask] = _percentiles(scores_now[mask], reference if reference.size else
+                                 scores_now[mask])  # fmt: skip
+    return out
+
+
+def city_scores(conn: Connection, city: str | None) -> np.ndarray[Any, Any]:
+    """The current score of every scored person of ``city``."""
+    newest = (
+        select(func.max(scores.c.score_id))
+        .where(scores.c.city.is_(None) if city is None else scores.c.city == city)
+        .group_by(scores.c.subject)
+    )
+    query = select(scores.c.score).where(scores.c.score_id.in_(newest))
+    return np.array([r[0] for r in conn.execute(query)], dtype=np.int64)
+
+
+def _records(
+    rows: pa.Table,
+    cities: dict[str, str | None],
+    version: str,
+    day: date,
+    percentiles: np.ndarray[Any, Any],
+) -> list[dict[str, Any]]:
+    computed = _now()
+    return [
+        {"subject": s, "as_of": day, "computed_at": computed, "model_version": version,
+         "score": int(score), "percentile": float(pct), "city": cities.get(s),
+         "dimensions": json.loads(dims), "reasons": json.loads(reasons)}
+        for s, score, dims, reasons, pct in zip(
+            rows.column("subject").to_pylist(), rows.column("score").to_pylist(),
+            rows.column("dimensions").to_pylist(), rows.column("reasons").to_pylist(),
+            percentiles.tolist(), strict=True)
+    ]  # fmt: skip
+
+
+def _rescore_all(engine: Engine, day: date, progress: Any | None) -> ScoreRun:
+    started = _now()
+    with tempfile.TemporaryDirectory(prefix="creditcity-score-") as tmp:
+        spills, version = _score_slices(engine, day, Path(tmp), progress)
+        by_city = _city_distributions(spills)
+        scored = 0
+        for spill in spills:
+            rows = pq.read_table(spill)
+            cities = dict(zip(rows.column("subject").to_pylist(),
+                              rows.column("city").to_pylist(), strict=True))  # fmt: skip
+            pct = _batch_percentiles(rows, by_city)
+            with engine.begin() as conn:
+                save_scores(conn, _records(rows, cities, version, day, pct))
+            scored += rows.num_rows
+    return ScoreRun(version, day, scored, 0, (_now() - started).total_seconds())
+
+
+def _score_slices(
+    engine: Engine, day: date, folder: Path, progress: Any | None
+) -> tuple[list[Path], str]:
+    spills = []
+    with engine.connect() as conn:
+        version, card = load_active(conn)
+        slices = _slices(conn)
+        for index, subject_range in enumerate(slices):
+            features = ledger_features(conn, day, subject_range=subject_range)
+            if features.num_rows:
+                rows = _rows(card, features)
+                cities = _home_cities(conn, rows.column("subject").to_pylist())
+                rows = rows.append_column(
+                    "city",
+                    pa.array(
+                        [cities.get(s) for s in rows.column("subject").to_pylist()], pa.string()
+                    ),
+                )
+                spill = folder / f"slice-{index:03d}.parquet"
+                pq.write_table(rows, spill)
+                spills.append(spill)
+            if progress:
+                progress(index + 1, len(slices))
+    return spills, version
+
+
+def _city_distributions(spills: list[Path]) -> dict[str | None, np.ndarray[Any, Any]]:
+    table = (
+        pa.concat_tables([pq.read_table(s, columns=["city", "score"]) for s in spills])
+        if spills
+        else pa.table({"city": pa.array([], pa.string()), "score": pa.array([], pa.int64())})
+    )
+    cities = np.array(table.column("city").to_pylist(), dtype=object)
+    values = table.column("score").to_numpy()
+    return {c: values[cities == c] for c in set(cities.tolist())}
+
+
+def _batch_percentiles(
+    rows: pa.Table, by_city: dict[str | None, np.ndarray[Any, Any]]
+) -> np.ndarray[Any, Any]:
+    cities = np.array(rows.column("city").to_pylist(), dtype=object)
+    values = rows.column("score").to_numpy()
+    out = np.zeros(rows.num_rows)
+    for city in set(cities.tolist()):
+        mask = cities == city
+        out[mask] = _percentiles(values[mask], by_city[city])
+    return out
+
+
+def live_rescorer(engine: Engine, as_of: date | None = None) -> Any:
+    """A hook for writers (ingest, disputes, consent, outcomes): rescore whom they touched.
+
+    Before any model is trained it does nothing: records are kept and the
+    first ``score`` run covers them.
+    """
+    with engine.connect() as conn:
+        has_model = active_model(conn) is not None
+
+    def hook(people: set[str]) -> None:
+        if has_model and people:
+            rescore(engine, subjects=people, as_of=as_of)
+
+    return hook

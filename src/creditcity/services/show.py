@@ -1,0 +1,54 @@
+"""``show``: a person's score, five dimensions, reasons, rank and live restrictions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+
+from creditcity.config import Settings
+from creditcity.domain.restrictions import active_restrictions
+from creditcity.ledger.audit import record_access
+from creditcity.ledger.decisions import adjudicated_records
+from creditcity.ledger.scores import StoredScore, current_score
+from creditcity.services.decide import now_utc, policy_for
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectView:
+    subject: str
+    score: StoredScore | None
+    tier: str | None
+    restrictions: list[dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        s = self.score
+        return {
+            "subject": self.subject,
+            "score": None if s is None else s.score,
+            "tier": self.tier,
+            "percentile_in_city": None if s is None else s.percentile,
+            "city": None if s is None else s.city,
+            "dimensions": None if s is None else s.dimensions,
+            "reasons": [] if s is None else s.reasons,
+            "model_version": None if s is None else s.model_version,
+            "as_of": None if s is None else s.as_of.isoformat(),
+            "restrictions": self.restrictions,
+        }
+
+
+def show_subject(
+    engine: Engine, subject: str, *, settings: Settings, actor: str, role: str, purpose: str
+) -> SubjectView:
+    """Read a person's current standing; the read itself is audited."""
+    policy = policy_for(settings)
+    now = now_utc()
+    with engine.begin() as conn:
+        stored = current_score(conn, subject)
+        records = adjudicated_records(conn, subject)
+        live = active_restrictions(policy, records, now.date()) if records else []
+        record_access(conn, actor=actor, role=role, purpose=purpose, action="show",
+                      subject=subject)  # fmt: skip
+    tier = None if stored is None else policy.tier_for(stored.score).name
+    return SubjectView(subject, stored, tier, [r.as_dict() for r in live])
