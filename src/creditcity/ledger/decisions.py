@@ -19,7 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Exists, exists, func, insert, select
+from sqlalchemy import Connection, Exists, bindparam, exists, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -28,7 +28,7 @@ from creditcity.domain.records import ENTRY_COLUMNS
 from creditcity.domain.restrictions import LIFTED_BY, AdjudicatedRecord
 from creditcity.ledger.entries import live_entries_query
 from creditcity.ledger.exclusions import PENDING
-from creditcity.ledger.tables import decisions, disputes, entries, notices, subjects
+from creditcity.ledger.tables import decisions, disputes, entries, notices, scores, subjects
 
 __all__ = [
     "CLOSING_KINDS",
@@ -48,6 +48,7 @@ __all__ = [
     "notify_once",
     "open_exposure",
     "outcome_entries",
+    "score_for_decision",
     "to_money",
 ]
 
@@ -113,16 +114,32 @@ class StoredNotice:
     text: str
 
 
-def _insert_for(conn: Connection) -> Any:
-    return pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-
-
 # --- decisions --------------------------------------------------------------
+
+
+_DECISION_INSERT = insert(decisions)
+_SCORE_OF = (
+    select(scores.c.score, scores.c.model_version, scores.c.reasons)
+    .where(scores.c.subject == bindparam("subject"))
+    .order_by(scores.c.score_id.desc())
+    .limit(1)
+)
 
 
 def insert_decision(conn: Connection, values: Mapping[str, Any]) -> None:
     """Store one decision (keys: the columns of ``decisions``)."""
-    conn.execute(insert(decisions), dict(values))
+    conn.execute(_DECISION_INSERT, dict(values))
+
+
+def score_for_decision(conn: Connection, subject: str) -> tuple[int, str, list[Any]] | None:
+    """The current score's value, model version and reasons; None for a thin file.
+
+    The narrow twin of :func:`creditcity.ledger.scores.current_score` (same rule:
+    the newest row is current) for the decision's hot path, which needs three
+    columns and a statement built once.
+    """
+    row = conn.execute(_SCORE_OF, {"subject": subject}).first()
+    return None if row is None else (int(row[0]), str(row[1]), list(row[2]))
 
 
 def _stored(row: Any) -> StoredDecision:
@@ -163,23 +180,47 @@ def closed_by(kinds: Sequence[str] = CLOSING_KINDS) -> Exists:
     )
 
 
+# Hot-path statements are built once, with the subject as a bound parameter:
+# building a SQLAlchemy expression with aliases costs more than running it.
+_EXPOSURE = (
+    select(decisions.c.service, func.sum(decisions.c.waived_amount + decisions.c.credit_line))
+    .where(decisions.c.approved.is_(True), ~closed_by())
+    .group_by(decisions.c.service)
+)
+_EXPOSURE_OF = _EXPOSURE.where(decisions.c.subject == bindparam("subject"))
+
+
 def open_exposure(conn: Connection, subject: str | None = None) -> dict[str, Decimal]:
     """Granted amounts not yet returned or paid, per service (one person, or everyone).
 
     Includes fee waivers, which the policy never counts as owed; the domain's
     ``decide`` and the stats leave those out using the policy.
     """
-    query = (
-        select(decisions.c.service, func.sum(decisions.c.waived_amount + decisions.c.credit_line))
-        .where(decisions.c.approved.is_(True), ~closed_by())
-        .group_by(decisions.c.service)
+    result = (
+        conn.execute(_EXPOSURE)
+        if subject is None
+        else conn.execute(_EXPOSURE_OF, {"subject": subject})
     )
-    if subject is not None:
-        query = query.where(decisions.c.subject == subject)
-    return {service: to_money(total) for service, total in conn.execute(query)}
+    return {service: to_money(total) for service, total in result}
 
 
 # --- ledger entries ---------------------------------------------------------
+
+_ADJUDICATED = (
+    live_entries_query()
+    .with_only_columns(
+        entries.c.subject,
+        entries.c.kind,
+        entries.c.source,
+        entries.c.ref,
+        entries.c.occurred_at,
+    )
+    .where(
+        entries.c.kind.in_(RESTRICTION_KINDS),
+        ~exists().where(disputes.c.entry_id == entries.c.entry_id, disputes.c.status == PENDING),
+    )
+)
+_ADJUDICATED_OF = _ADJUDICATED.where(entries.c.subject == bindparam("subject"))
 
 
 def adjudicated_records(conn: Connection, subject: str) -> list[AdjudicatedRecord]:
@@ -195,44 +236,53 @@ def adjudicated_records_by_subject(
     conn: Connection, subject: str | None = None
 ) -> list[tuple[str, AdjudicatedRecord]]:
     """As :func:`adjudicated_records`, each paired with its subject; everyone's if None."""
-    disputed = exists().where(
-        disputes.c.entry_id == entries.c.entry_id, disputes.c.status == PENDING
-    )
-    query = (
-        live_entries_query(subject)
-        .with_only_columns(
-            entries.c.subject,
-            entries.c.kind,
-            entries.c.source,
-            entries.c.ref,
-            entries.c.occurred_at,
-        )
-        .where(entries.c.kind.in_(RESTRICTION_KINDS), ~disputed)
+    result = (
+        conn.execute(_ADJUDICATED)
+        if subject is None
+        else conn.execute(_ADJUDICATED_OF, {"subject": subject})
     )
     return [
         (subj, AdjudicatedRecord(kind, source, ref or "", occurred))
-        for subj, kind, source, ref, occurred in conn.execute(query)
+        for subj, kind, source, ref, occurred in result
     ]
+
+
+_OUTCOMES_OF = (
+    select(
+        entries.c.source,
+        entries.c.idempotency_key,
+        entries.c.kind,
+        entries.c.occurred_at,
+        entries.c.days_late,
+    )
+    .where(
+        entries.c.subject == bindparam("subject"),
+        entries.c.ref == bindparam("ref"),
+        entries.c.kind.in_(OUTCOME_KINDS),
+    )
+    .order_by(entries.c.entry_id)
+)
 
 
 def outcome_entries(conn: Connection, subject: str, decision_id: str) -> list[OutcomeEntry]:
     """Every outcome already reported for a decision, oldest first."""
-    query = (
-        select(
-            entries.c.source,
-            entries.c.idempotency_key,
-            entries.c.kind,
-            entries.c.occurred_at,
-            entries.c.days_late,
-        )
-        .where(
-            entries.c.subject == subject,
-            entries.c.ref == decision_id,
-            entries.c.kind.in_(OUTCOME_KINDS),
-        )
-        .order_by(entries.c.entry_id)
+    result = conn.execute(_OUTCOMES_OF, {"subject": subject, "ref": decision_id})
+    return [OutcomeEntry(*row) for row in result]
+
+
+def _entry_insert(dialect_insert: Any) -> Any:
+    return (
+        dialect_insert(entries)
+        .on_conflict_do_nothing(index_elements=["source", "idempotency_key"])
+        .returning(entries.c.entry_id)
     )
-    return [OutcomeEntry(*row) for row in conn.execute(query)]
+
+
+_ENTRY_INSERT = {"postgresql": _entry_insert(pg_insert), "sqlite": _entry_insert(sqlite_insert)}
+_SUBJECT_INSERT = {
+    "postgresql": pg_insert(subjects).on_conflict_do_nothing(),
+    "sqlite": sqlite_insert(subjects).on_conflict_do_nothing(),
+}
 
 
 def append_entry(conn: Connection, row: Sequence[object], received_at: datetime) -> bool:
@@ -245,39 +295,42 @@ def append_entry(conn: Connection, row: Sequence[object], received_at: datetime)
     """
     values = dict(zip(ENTRY_COLUMNS, row, strict=True))
     values["received_at"] = received_at
-    ins = _insert_for(conn)
-    stmt = (
-        ins(entries)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=["source", "idempotency_key"])
-        .returning(entries.c.entry_id)
-    )
+    dialect = conn.dialect.name
     # RETURNING, not rowcount: psycopg reports -1 rows for an INSERT ... RETURNING
-    if conn.execute(stmt).first() is None:
+    if conn.execute(_ENTRY_INSERT[dialect], values).first() is None:
         return False
     first_seen = {
         "subject": values["subject"],
         "home_city": values["city"],
         "first_seen_at": received_at,
     }
-    conn.execute(ins(subjects).values(first_seen).on_conflict_do_nothing())
+    conn.execute(_SUBJECT_INSERT[dialect], first_seen)
     return True
 
 
 # --- notices ----------------------------------------------------------------
 
 
+_NOTICE_INSERT = {
+    name: dialect_insert(notices)
+    .on_conflict_do_nothing(index_elements=["subject", "kind", "reference"])
+    .returning(notices.c.notice_id)
+    for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+
+
 def notify_once(
     conn: Connection, *, subject: str, kind: str, reference: str, text: str, created_at: datetime
 ) -> bool:
     """Store a notice unless one of this kind and reference exists; True if it is new."""
-    stmt = (
-        _insert_for(conn)(notices)
-        .values(subject=subject, kind=kind, reference=reference, text=text, created_at=created_at)
-        .on_conflict_do_nothing(index_elements=["subject", "kind", "reference"])
-        .returning(notices.c.notice_id)
-    )
-    return conn.execute(stmt).first() is not None
+    values = {
+        "subject": subject,
+        "kind": kind,
+        "reference": reference,
+        "text": text,
+        "created_at": created_at,
+    }
+    return conn.execute(_NOTICE_INSERT[conn.dialect.name], values).first() is not None
 
 
 def notices_of(conn: Connection, subject: str) -> list[StoredNotice]:

@@ -38,8 +38,12 @@ from creditcity.domain.policy import Policy, ServiceKind, default_policy, load_p
 from creditcity.domain.restrictions import ActiveRestriction, active_restrictions
 from creditcity.errors import InputRejected, Problem
 from creditcity.ledger.audit import record_access
-from creditcity.ledger.decisions import adjudicated_records, insert_decision, open_exposure
-from creditcity.ledger.scores import current_score
+from creditcity.ledger.decisions import (
+    adjudicated_records,
+    insert_decision,
+    open_exposure,
+    score_for_decision,
+)
 from creditcity.ledger.unit_of_work import UnitOfWork
 from creditcity.services.notices import Notice, notify_restrictions
 from creditcity.services.record_writer import write_record
@@ -202,14 +206,15 @@ def decide_in(
 
 def person_facts(conn: Connection, subject: str, policy: Policy, now: datetime) -> PersonFacts:
     """Score, active restrictions and exposure of one person, read now."""
-    stored = current_score(conn, subject)
+    stored = score_for_decision(conn, subject)
     records = adjudicated_records(conn, subject)
     restrictions = active_restrictions(policy, records, now.date()) if records else []
     exposure = open_exposure(conn, subject)
     if stored is None:
         return PersonFacts(None, None, (), tuple(restrictions), exposure)
-    reasons = tuple((str(r["code"]), str(r["text"])) for r in stored.reasons)
-    return PersonFacts(stored.score, stored.model_version, reasons, tuple(restrictions), exposure)
+    score, model_version, stored_reasons = stored
+    reasons = tuple((str(r["code"]), str(r["text"])) for r in stored_reasons)
+    return PersonFacts(score, model_version, reasons, tuple(restrictions), exposure)
 
 
 def _checked_provider(provider: str) -> str:
