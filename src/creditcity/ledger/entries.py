@@ -188,7 +188,9 @@ def live_entries_arrow(
 
 
 def _arrow_batches(conn: Connection, query: Any, batch_size: int) -> Iterator[pa.RecordBatch]:
-    result = conn.execution_options(stream_results=True, yield_per=batch_size).execute(query)
+    # options on the statement, not the connection: Connection.execution_options
+    # changes the connection itself, and later statements would stream too
+    result = conn.execute(query.execution_options(stream_results=True, yield_per=batch_size))
     for chunk in result.partitions(batch_size):
         columns = list(zip(*chunk, strict=True))
         yield pa.RecordBatch.from_arrays(
