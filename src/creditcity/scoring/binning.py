@@ -2,9 +2,10 @@
 
 Numeric: quantile pre-bins (``max_prebins``, cut at observed values so no
 pre-bin is empty; above 100,000 values the cut points come from a fixed-seed
-sample of that size, the counts from every row), then adjacent pre-bins are merged until the event rate is
-monotone. With ``trend='auto'`` both directions are tried and the one keeping
-the larger information value (IV) wins. Bins smaller than ``min_bin_share``
+sample of that size, the counts from every row), then adjacent pre-bins are
+merged until the event rate is monotone. With ``trend='auto'`` both
+directions are tried and the one keeping the larger information value (IV)
+wins. Bins smaller than ``min_bin_share``
 of the non-missing rows are merged into their closest-rate neighbour, then
 pairs are merged (least IV lost first) down to ``max_bins``. Bins are
 right-closed: ``(lower, upper]``.
