@@ -12,6 +12,7 @@ from creditcity.cli import (  # noqa: F401  (imported to register their commands
     certificate,
     consent,
     decide,
+    demo,
     dispute,
     ingest,
     policy,
