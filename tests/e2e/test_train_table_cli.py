@@ -124,9 +124,10 @@ def test_an_unknown_target_column_is_rejected_with_exit_1(german_like: Path) -> 
     assert body["error"] == "InputRejected" and body["problems"][0]["field"] == "outcome"
 
 
-def test_ledger_mode_is_not_available_yet_and_says_so_with_exit_2(tmp_path: Path) -> None:
-    result = run("--outcomes", str(tmp_path / "outcomes.parquet"), "--as-of", "2026-01-01")
-    assert result.returncode == 2 and "not yet available" in result.stderr
+def test_table_and_outcomes_together_are_a_usage_error_with_exit_2(german_like: Path) -> None:
+    result = run("--table", str(german_like), "--target", "creditability",
+                 "--outcomes", "outcomes.parquet")  # fmt: skip
+    assert result.returncode == 2 and "not both" in result.stderr
 
 
 @pytest.mark.parametrize(

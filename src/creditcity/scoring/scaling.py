@@ -25,6 +25,9 @@ range:
    total out of range, the factor shrinks in 1% steps until it fits.
 
 Any combination of bins then lands inside the range, so no score is clipped.
+The price: a compressed model's scores are on its own scale (its
+``effective_pdo``, recorded in the artefact), so scores of two model versions
+are compared through the default probability they state, not point by point.
 """
 
 from __future__ import annotations

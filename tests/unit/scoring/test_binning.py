@@ -166,3 +166,13 @@ def test_estimators_clone_like_scikit_learn_estimators() -> None:
     copy = clone(original)
     assert copy.get_params() == original.get_params()
     assert not hasattr(copy, "binnings_")
+
+
+def test_a_large_column_reads_cut_points_from_a_sample_but_counts_every_row() -> None:
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=150_000)
+    y = (rng.random(150_000) < 1 / (1 + np.exp(-x))).astype(int)
+    binning = MonotoneBinning().fit(x, y)
+    assert sum(b.count for b in binning.bins_) == 150_000
+    assert sum(b.events for b in binning.bins_) == int(y.sum())
+    assert is_monotone(regular_rates(binning)) and len(regular_rates(binning)) > 2
