@@ -2,10 +2,10 @@
 
 1. A resident with a good record borrows a bike with no deposit, loses it; the
    report is processed, and their next decision for a power bank changes.
-   This needs a real model: it is trained from a small synthetic city with the
-   ledger mode of ``creditcity train`` and applied by
-   ``creditcity.services.scoring.rescore``; until both exist the test is skipped
-   and says so.
+   This needs a real model: it is trained from a small synthetic city by
+   ``creditcity.services.train_ledger.train_from_ledger`` (what ``creditcity
+   train --outcomes`` runs) and applied by ``creditcity.services.scoring.rescore``;
+   until both exist the test is skipped and says so.
 2. A resident with an unpaid court judgment is restricted from pay-later,
    pays, and is allowed again the same day. No model needed: the score is stored.
 """
@@ -13,14 +13,12 @@
 from __future__ import annotations
 
 import importlib
-import os
-import subprocess
-import sys
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import Engine, select
 from tests.support.decisions import (
@@ -35,58 +33,61 @@ from tests.support.decisions import (
 )
 
 from creditcity.domain.decisions import RESTRICTED, decide
-from creditcity.ledger.scores import current_score, current_scores
+from creditcity.domain.subjects import pseudonymise
+from creditcity.ledger.scores import current_score
 from creditcity.ledger.tables import entries, notices
 from creditcity.ledger.unit_of_work import UnitOfWork
 from creditcity.services.decide import person_facts
 from creditcity.services.ingest import ingest_files
 from creditcity.services.outcomes import report_outcome
 
-CLI = str(Path(sys.executable).with_name("creditcity"))
 CLINIC = "clinic:west-lake"
 
 
-def _scoring() -> Any:
-    """The lead's scoring service, or skip: scenario 1 waits for it."""
+def _service(name: str) -> Any:
+    """One of the lead's scoring services, or skip: scenario 1 waits for it."""
     try:
-        return importlib.import_module("creditcity.services.scoring")
+        return importlib.import_module(f"creditcity.services.{name}")
     except ModuleNotFoundError as error:
-        if error.name != "creditcity.services.scoring":
+        if error.name != f"creditcity.services.{name}":
             raise
-        pytest.skip("waits for creditcity.services.scoring.rescore (ledger scoring)")
+        pytest.skip(f"waits for creditcity.services.{name} (ledger training and scoring)")
 
 
-def _train_on_a_small_city(db_url: str, engine: Engine, tmp_path: Path) -> None:
-    """Simulate 1,500 residents, import their records, train and activate a model."""
+def _train_on_a_small_city(db_url: str, engine: Engine, tmp_path: Path) -> list[str]:
+    """Simulate 1,500 residents, import their records, train and activate a model.
+
+    Returns 300 residents who did not default, the candidates for "a good record".
+    """
     from creditcity.sim import SimulationSpec, simulate
 
+    training = _service("train_ledger")
     city = simulate(SimulationSpec(residents=1500, years=2, seed=3), tmp_path / "city")
     report = ingest_files([Path(city.files["records"])], engine=engine, settings=SETTINGS)
     assert report.ok, [p.render() for f in report.files for p in f.problems]
-    env = {**os.environ, "CREDITCITY_PSEUDONYM_SECRET": SETTINGS.pseudonym_secret}
-    trained = subprocess.run(
-        [CLI, "train", "--outcomes", city.files["outcomes"], "--as-of", city.as_of,
-         "--out", str(tmp_path / "models"), "--database-url", db_url],
-        capture_output=True, text=True, timeout=300, check=False, env=env,
+    training.train_from_ledger(
+        Path(city.files["outcomes"]), date.fromisoformat(city.as_of), database_url=db_url,
+        out=tmp_path / "models", settings=SETTINGS,
     )  # fmt: skip
-    if "not yet available" in trained.stderr:
-        pytest.skip("waits for the ledger mode of creditcity train (--outcomes)")
-    assert trained.returncode == 0, trained.stderr
+    outcomes = pq.read_table(city.files["outcomes"]).to_pylist()
+    good = [r["national_id"] for r in outcomes if not r["defaulted"]][:300]
+    return [pseudonymise(n, SETTINGS.pseudonym_secret) for n in good]
 
 
-def _best_resident(engine: Engine) -> tuple[str, int]:
+def _best_of(engine: Engine, people: list[str]) -> tuple[str, int]:
     with engine.connect() as conn:
-        best = max(current_scores(conn), key=lambda s: (s.score, s.subject))
+        scored = [s for p in people if (s := current_score(conn, p)) is not None]
+    best = max(scored, key=lambda s: (s.score, s.subject))
     return best.subject, best.score
 
 
 def test_a_good_resident_loses_a_bike_and_their_next_power_bank_decision_changes(
     db_url: str, engine: Engine, tmp_path: Path
 ) -> None:
-    scoring = _scoring()
-    _train_on_a_small_city(db_url, engine, tmp_path)
-    scoring.rescore(engine, subjects=None, as_of=None)
-    subject, score_before = _best_resident(engine)
+    scoring = _service("scoring")
+    candidates = _train_on_a_small_city(db_url, engine, tmp_path)
+    scoring.rescore(engine, subjects=set(candidates))
+    subject, score_before = _best_of(engine, candidates)
     assert score_before >= POLICY.services["bike_deposit"].min_score, "no good resident"
     with UnitOfWork(engine) as uow:
         facts = person_facts(uow.conn, subject, POLICY, now())
