@@ -33,6 +33,7 @@ from creditcity.ledger.exclusions import PENDING
 from creditcity.ledger.scores import StoredScore, score_history
 from creditcity.ledger.subject_file import entries_of, supersessions
 from creditcity.ledger.unit_of_work import UnitOfWork
+from creditcity.rights.audit_chain import AuditEvent
 from creditcity.services.consent import UNAFFECTED
 from creditcity.services.decide import policy_for
 from creditcity.services.disputes import OnChange, sweep, utc_now
@@ -241,7 +242,7 @@ def _scores(history: list[StoredScore], policy: Policy) -> dict[str, Any]:
     return {"current": shown[-1] if shown else None, "history": shown[::-1]}
 
 
-def _access(event: Any) -> dict[str, Any]:
+def _access(event: AuditEvent) -> dict[str, Any]:
     return {
         "seq": event.seq,
         "at": event.at,

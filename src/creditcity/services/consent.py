@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from creditcity.domain.catalogue import CATALOGUE, CONSENT_KINDS, SOURCE_ROLES
 from creditcity.errors import InputRejected, Problem
@@ -143,6 +143,6 @@ def list_consents(engine: Engine, subject: str, *, actor: str = "resident") -> C
     return state
 
 
-def _state(conn: Any, subject: str, changed: bool) -> ConsentState:
+def _state(conn: Connection, subject: str, changed: bool) -> ConsentState:
     history = store.events(conn, subject)
     return ConsentState(subject, history, sorted(store.active_sources(history)), changed=changed)
