@@ -32,8 +32,6 @@ GERMAN_HEADER = [
     "creditability",
 ]  # fmt: skip
 FORBIDDEN = ["personal_status_and_sex", "age_in_years", "job", "foreign_worker"]
-# domain/charter.py also flags these two; they stay excluded until it is corrected
-MISFIRES = ["present_employment_since", "number_of_people_being_liable_to_provide_maintenance_for"]
 
 
 def _exclude(names: list[str]) -> list[str]:
@@ -86,12 +84,6 @@ def test_forbidden_columns_are_refused_before_training_naming_each_and_its_exclu
     assert not list(tmp_path.iterdir())  # nothing was trained or written
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="domain/charter.py flags present_employment_since ('employment') and "
-    "number_of_people_being_liable_to_provide_maintenance_for ('maintenance'); remove this "
-    "marker and MISFIRES once the charter flags exactly the four German credit columns",
-)
 def test_the_charter_flags_exactly_the_four_forbidden_german_credit_columns() -> None:
     flagged = [name for name in GERMAN_HEADER if forbidden_category(name) is not None]
     assert sorted(flagged) == sorted(FORBIDDEN)
@@ -102,7 +94,7 @@ def test_with_the_forbidden_columns_excluded_it_trains_and_writes_artefact_and_r
 ) -> None:
     out = tmp_path / "models"
     result = run("--table", str(german_like), "--target", "creditability", "--out", str(out),
-                 *_exclude(FORBIDDEN + MISFIRES), "--json")  # fmt: skip
+                 *_exclude(FORBIDDEN), "--json")  # fmt: skip
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["rows"] == 400 and len(summary["fold_aucs"]) == 15

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -30,12 +31,36 @@ def _day(text: str | None) -> date | None:
 
 
 @app.command()
-def score(as_of: AsOf = None, database_url: DatabaseUrl = None, as_json: JsonOut = False) -> None:
+def score(
+    as_of: AsOf = None,
+    snapshot: Annotated[
+        Path | None,
+        typer.Option("--snapshot", help="Score a Parquet export of live entries instead."),
+    ] = None,
+    model: Annotated[
+        Path | None, typer.Option("--model", help="With --snapshot: the model artefact (JSON).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="With --snapshot: the scores Parquet to write.")
+    ] = None,
+    database_url: DatabaseUrl = None,
+    as_json: JsonOut = False,
+) -> None:
     """Rescore everyone with the active model; stores scores, dimensions, reasons, ranks."""
     from creditcity.cli._wiring import open_engine
-    from creditcity.services.scoring import rescore
+    from creditcity.services.scoring import rescore, score_snapshot
 
     day = _day(as_of)
+    if snapshot is not None:
+        if model is None or out is None:
+            raise typer.BadParameter("--snapshot needs --model FILE and --out FILE")
+        with reported_errors(as_json):
+            run = score_snapshot(snapshot, as_of=day or date.today(), artefact_path=model,
+                                 out=out)  # fmt: skip
+            emit(as_json, run.as_dict(), lambda: console.print(
+                f"scored {run.scored:,} people from {snapshot} into {out} "
+                f"in {run.seconds:.1f} s"))  # fmt: skip
+        return
     with reported_errors(as_json):
         engine = open_engine(database_url)
         with Progress(console=console, disable=as_json, transient=True) as bar:

@@ -19,12 +19,14 @@ from creditcity.errors import CharterViolation, Problem
 #: in the error so the operator knows which rule they hit.
 # fmt: off
 FORBIDDEN_TOKENS: dict[str, str] = {
-    **dict.fromkeys(["occupation", "profession", "job", "employer", "employment"],
+    # How long someone has held work is history, not occupation; "employment"
+    # alone is therefore allowed (German credit's present_employment_since).
+    **dict.fromkeys(["occupation", "profession", "job", "employer", "jobs"],
                     "occupation or profession"),
     **dict.fromkeys(["sex", "gender"], "sex or gender"),
     **dict.fromkeys(["age", "birth", "birthdate", "dob", "born"], "age"),
     **dict.fromkeys(["marital", "married", "spouse", "family", "children", "dependants",
-                     "dependents", "maintenance", "personal_status"],
+                     "dependents", "personal_status"],
                     "marital or family status"),
     **dict.fromkeys(["ethnicity", "ethnic", "race", "racial"], "ethnicity"),
     **dict.fromkeys(["nationality", "foreign", "citizenship", "origin", "hukou"],

@@ -2,9 +2,12 @@
 
 :meth:`Scorecard.explain` builds one object per person and is meant for a
 handful of people. Rescoring a city needs the same answer for millions, so
-here the points, the dimension sums and the ranking of lost points are
-numpy operations over the whole batch; only the final reason list of each
-person is assembled in Python. The two are held equal by a test.
+here everything is a numpy operation over the whole batch: points, dimension
+sums, the ranking of lost points (the same rule as
+:func:`creditcity.scoring.reasons.rank_losses`), and the reason codes, taken
+from a table of every (feature, bin) code built once per model. Sentences are
+rendered only for the rows that ask (:meth:`BatchExplanation.reasons`). A test
+holds this equal to ``explain``.
 """
 
 from __future__ import annotations
@@ -15,23 +18,63 @@ from typing import Any
 import numpy as np
 
 from creditcity.domain.catalogue import Dimension
-from creditcity.scoring._columns import IntArray, Table, numeric_values
+from creditcity.scoring._columns import FloatArray, IntArray, Table, numeric_values
 from creditcity.scoring.points import PointsTable, gather
 from creditcity.scoring.reasons import MAX_REASONS, reason_code, sentence
 from creditcity.scoring.scorecard import Scorecard
 
 __all__ = ["BatchExplanation", "explain_batch"]
 
+#: at most four reasons plus one for new obligations
+SLOTS = MAX_REASONS + 1
+
 
 @dataclass(frozen=True, slots=True)
 class BatchExplanation:
-    """Scores, per-dimension points and reasons of every row of a batch."""
+    """Scores, per-dimension points and cited features of every row of a batch."""
 
+    table: PointsTable
     scores: IntArray
-    base: int
     dimension_keys: list[str]
-    dimension_points: IntArray  #: shape (rows, len(dimension_keys))
-    reasons: list[list[dict[str, Any]]]
+    dimension_points: IntArray  #: (rows, dimensions)
+    cited: IntArray  #: (rows, SLOTS) feature index per reason slot, -1 when empty
+    bins: IntArray  #: (rows, features)
+    lost: IntArray  #: (rows, features)
+    values: list[FloatArray]  #: per feature, the raw value of every row
+
+    @property
+    def base(self) -> int:
+        return self.table.base
+
+    def codes(self) -> list[list[str]]:
+        """Reason codes per row, in the order they are given."""
+        table = _code_table(self.table)
+        return [[table[j][int(self.bins[r, j])] for j in row if j >= 0]
+                for r, row in enumerate(self.cited.tolist())]  # fmt: skip
+
+    def reasons(self, row: int) -> list[dict[str, Any]]:
+        """One row's reasons with their sentences (code, feature, dimension, points, text)."""
+        out = []
+        for j in self.cited[row].tolist():
+            if j < 0:
+                continue
+            feature = self.table.features[j]
+            b = int(self.bins[row, j])
+            bin_ = feature.binning.bins_[b]
+            value = float(self.values[j][row])
+            out.append({
+                "code": reason_code(feature.spec, bin_, b),
+                "feature": feature.name,
+                "dimension": feature.dimension_key,
+                "points_lost": int(self.lost[row, j]),
+                "text": sentence(feature.spec, bin_, None if np.isnan(value) else value),
+            })  # fmt: skip
+        return out
+
+
+def _code_table(table: PointsTable) -> list[list[str]]:
+    return [[reason_code(f.spec, bin_, b) for b, bin_ in enumerate(f.binning.bins_)]
+            for f in table.features]  # fmt: skip
 
 
 def _dimension_matrix(table: PointsTable, keys: list[str]) -> IntArray:
@@ -41,18 +84,22 @@ def _dimension_matrix(table: PointsTable, keys: list[str]) -> IntArray:
     return matrix
 
 
-def _chosen(lost: IntArray, is_new: np.ndarray[Any, Any]) -> list[list[int]]:
-    """Per row, the features to cite: the four largest losses, plus a new-obligations one."""
+def cite(lost: IntArray, is_new: np.ndarray[Any, Any]) -> IntArray:
+    """Per row, the features to cite: the four largest losses (ties: declaration order),
+    plus the first new-obligations feature that lost points if none is among them."""
+    rows, width = lost.shape
     order = np.argsort(-lost, axis=1, kind="stable")
-    ranked_lost = np.take_along_axis(lost, order, axis=1)
-    out = []
-    for row in range(lost.shape[0]):
-        positive = order[row][ranked_lost[row] > 0]
-        chosen = positive[:MAX_REASONS].tolist()
-        if not is_new[chosen].any():
-            extra = [j for j in positive[MAX_REASONS:].tolist() if is_new[j]]
-            chosen.extend(extra[:1])
-        out.append(chosen)
+    ranked = np.take_along_axis(lost, order, axis=1)
+    out = np.full((rows, SLOTS), -1, dtype=np.int64)
+    top = min(MAX_REASONS, width)
+    out[:, :top] = np.where(ranked[:, :top] > 0, order[:, :top], -1)
+    candidate = is_new[order] & (ranked > 0)
+    missing = ~candidate[:, :top].any(axis=1)
+    later = candidate[:, top:]
+    if later.shape[1]:
+        has = later.any(axis=1) & missing
+        first = np.argmax(later, axis=1) + top
+        out[:, MAX_REASONS] = np.where(has, order[np.arange(rows), first], -1)
     return out
 
 
@@ -62,30 +109,29 @@ def explain_batch(card: Scorecard, X: Table) -> BatchExplanation:
     bins = card.transform_bins(X)
     pts = gather(table, bins)
     keys = table.dimension_keys()
-    dims = pts @ _dimension_matrix(table, keys)
     best = np.array([f.best for f in table.features], dtype=np.int64)
     lost = best[None, :] - pts
     is_new = np.array(
         [f.spec.dimension is Dimension.NEW_OBLIGATIONS for f in table.features], dtype=bool
     )
-    values = [numeric_values(X, f.name) for f in table.features]
-    reasons = []
-    for row, chosen in enumerate(_chosen(lost, is_new)):
-        cited = []
-        for j in chosen:
-            feature = table.features[j]
-            b = int(bins[row, j])
-            bin_ = feature.binning.bins_[b]
-            value = float(values[j][row])
-            cited.append({
-                "code": reason_code(feature.spec, bin_, b),
-                "feature": feature.name,
-                "dimension": feature.dimension_key,
-                "points_lost": int(lost[row, j]),
-                "text": sentence(feature.spec, bin_, None if np.isnan(value) else value),
-            })  # fmt: skip
-        reasons.append(cited)
     return BatchExplanation(
-        scores=table.base + pts.sum(axis=1), base=table.base, dimension_keys=keys,
-        dimension_points=dims, reasons=reasons,
+        table=table, scores=table.base + pts.sum(axis=1), dimension_keys=keys,
+        dimension_points=pts @ _dimension_matrix(table, keys), cited=cite(lost, is_new),
+        bins=bins, lost=lost, values=[numeric_values(X, f.name) for f in table.features],
     )  # fmt: skip
+
+
+def reason_code_lists(batch: BatchExplanation) -> Any:
+    """Reason codes of every row as an Arrow list column, built without a Python row loop."""
+    import pyarrow as pa
+
+    table = _code_table(batch.table)
+    offsets = np.cumsum([0] + [len(codes) for codes in table[:-1]])
+    flat = pa.array([code for codes in table for code in codes], pa.string())
+    present = batch.cited >= 0
+    rows, slots = np.nonzero(present)
+    features = batch.cited[rows, slots]
+    ids = offsets[features] + batch.bins[rows, features]
+    counts = present.sum(axis=1)
+    list_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(list_offsets), flat.take(pa.array(ids)))

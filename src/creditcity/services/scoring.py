@@ -125,7 +125,7 @@ def _rows(card: Scorecard, features: pa.Table) -> pa.Table:
     keys = batch.dimension_keys
     dims = [json.dumps({"base": batch.base, **dict(zip(keys, map(int, row), strict=True))})
             for row in batch.dimension_points]  # fmt: skip
-    reasons = [json.dumps(r, ensure_ascii=False) for r in batch.reasons]
+    reasons = [json.dumps(batch.reasons(row), ensure_ascii=False) for row in range(len(dims))]
     return pa.table({
         "subject": features.column("subject"),
         "score": pa.array(batch.scores, pa.int64()),
@@ -157,6 +157,9 @@ def rescore(
 ) -> ScoreRun:
     """Rescore some people (live, after their file changed) or everyone (batch)."""
     day = as_of or date.today()
+    from creditcity.services.disputes import sweep
+
+    sweep(engine)  # overdue disputes are upheld (in the ledger) before anyone is scored
     if subjects is None:
         return _rescore_all(engine, day, progress)
     return _rescore_people(engine, sorted(set(subjects)), day)
@@ -300,3 +303,32 @@ def live_rescorer(engine: Engine, as_of: date | None = None) -> Any:
             rescore(engine, subjects=people, as_of=as_of)
 
     return hook
+
+
+def score_snapshot(entries_path: Path, *, as_of: date, artefact_path: Path, out: Path) -> ScoreRun:
+    """Country scale: score a Parquet export of live entries straight to a Parquet of scores.
+
+    Used where the ledger lives elsewhere (a warehouse export) and for the batch
+    benchmark. Columns: subject, score, percentile (among everyone scored),
+    one column per dimension, reason_codes. Sentences are rendered from the
+    model artefact when a score is read, not stored per person here.
+    """
+    from creditcity.features.schema import empty_consents, empty_disputed
+    from creditcity.scoring.batch import reason_code_lists
+
+    started = _now()
+    artefact = ModelArtefact.load(artefact_path)
+    features = compute_features(entries_path, as_of=as_of, disputed=empty_disputed(),
+                                consents=empty_consents())  # fmt: skip
+    batch = explain_batch(artefact.scorecard, features)
+    columns: dict[str, Any] = {
+        "subject": features.column("subject"),
+        "score": pa.array(batch.scores, pa.int32()),
+        "percentile": pa.array(_percentiles(batch.scores, batch.scores), pa.float32()),
+    }
+    for k, key in enumerate(batch.dimension_keys):
+        columns[key] = pa.array(batch.dimension_points[:, k], pa.int32())
+    columns["reason_codes"] = reason_code_lists(batch)
+    pq.write_table(pa.table(columns), out)
+    return ScoreRun(artefact.version, as_of, features.num_rows, 0,
+                    (_now() - started).total_seconds())  # fmt: skip
