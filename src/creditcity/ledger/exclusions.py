@@ -6,31 +6,47 @@ hands it the facts in the Arrow shape the engines read.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pyarrow as pa
-from sqlalchemy import Connection, select
+from sqlalchemy import ColumnElement, Connection, select
 
 from creditcity.ledger.tables import consents, disputes
 
 PENDING = "pending"
 
 
-def pending_disputed_entry_ids(conn: Connection, subject: str | None = None) -> set[int]:
+People = str | Collection[str] | None
+
+
+def _of(column: ColumnElement[str], people: People) -> ColumnElement[bool] | None:
+    """A filter on ``column`` for one person, some people, or nobody in particular."""
+    if people is None:
+        return None
+    if isinstance(people, str):
+        return column == people
+    return column.in_(sorted(people))
+
+
+def pending_disputed_entry_ids(conn: Connection, subject: People = None) -> set[int]:
     query = select(disputes.c.entry_id).where(disputes.c.status == PENDING)
-    if subject is not None:
-        query = query.where(disputes.c.subject == subject)
+    narrowed = _of(disputes.c.subject, subject)
+    if narrowed is not None:
+        query = query.where(narrowed)
     return {int(r[0]) for r in conn.execute(query)}
 
 
-def disputed_table(conn: Connection, subject: str | None = None) -> pa.Table:
+def disputed_table(conn: Connection, subject: People = None) -> pa.Table:
     ids = sorted(pending_disputed_entry_ids(conn, subject))
     return pa.table({"entry_id": pa.array(ids, pa.int64())})
 
 
-def consent_table(conn: Connection, subject: str | None = None) -> pa.Table:
+def consent_table(conn: Connection, subject: People = None) -> pa.Table:
     """Consent periods (subject, source, granted_at, withdrawn_at) from grant/withdraw events."""
     query = select(consents.c.subject, consents.c.source, consents.c.action, consents.c.at)
-    if subject is not None:
-        query = query.where(consents.c.subject == subject)
+    narrowed = _of(consents.c.subject, subject)
+    if narrowed is not None:
+        query = query.where(narrowed)
     periods: dict[tuple[str, str], list[list[object]]] = {}
     for subj, source, action, at in conn.execute(query.order_by(consents.c.consent_id)):
         spans = periods.setdefault((subj, source), [])

@@ -97,8 +97,9 @@ def ledger_features(
 ) -> pa.Table:
     """Features of the given people (or of a slice, or of everyone) from the live ledger."""
     live = live_entries_arrow(conn, people, subject_range=subject_range)
-    return compute_features(live, as_of=as_of, disputed=disputed_table(conn),
-                            consents=consent_table(conn))  # fmt: skip
+    # a live rescore reads only its people's disputes and consents, not the city's
+    return compute_features(live, as_of=as_of, disputed=disputed_table(conn, people),
+                            consents=consent_table(conn, people))  # fmt: skip
 
 
 def _home_cities(conn: Connection, people: list[str]) -> dict[str, str | None]:
