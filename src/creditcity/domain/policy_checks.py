@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from creditcity.domain.catalogue import SERVICE_IDS
 from creditcity.domain.charter import forbidden_category
 from creditcity.domain.policy_schema import (
     IDENTIFIER,
@@ -142,6 +143,13 @@ def check_service(
     base: Path = ("services", service_id)
     if not re.match(IDENTIFIER, service_id):
         report.add(base, f"service id '{service_id}' must be lower case letters, digits and _")
+    elif service_id not in SERVICE_IDS:
+        # a grant is written to the ledger, whose record catalogue names the services
+        report.add(
+            base,
+            f"service id '{service_id}' is not a service the ledger knows",
+            "one of: " + ", ".join(SERVICE_IDS),
+        )
     if spec.min_tier not in tier_names:
         report.add(
             (*base, "min_tier"),

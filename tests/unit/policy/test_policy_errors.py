@@ -168,3 +168,13 @@ def test_loading_names_the_file_in_every_location(tmp_path: Path, base_text: str
     with pytest.raises(PolicyError) as caught:
         load_policy(path)
     assert caught.value.problems[0].where == f"{path}, line 11"
+
+
+def test_a_service_the_ledger_does_not_know_is_refused_with_the_known_ids(
+    refuse: Refuse, base_text: str
+) -> None:
+    text = base_text.replace("[services.bike_deposit]", "[services.scooter_deposit]")
+    (problem,) = refuse(text).problems
+    assert problem.where == f"test.toml, line {line_of(text, 'scooter_deposit')}"
+    assert "not a service the ledger knows" in problem.message
+    assert "bike_deposit" in problem.expected
