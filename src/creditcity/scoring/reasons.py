@@ -96,7 +96,13 @@ def format_value(value: float | str | None) -> str:
 
 
 def sentence(spec: FeatureSpec, bin_: Bin, value: float | str | None) -> str:
-    """The feature's reason template filled with this person's value and band."""
+    """The feature's reason template filled with this person's value and band.
+
+    A missing value would read badly in most templates ("not provided months
+    ago"), so it gets a sentence of its own naming the feature.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return f"{spec.name.replace('_', ' ')}: nothing on file"
     return spec.template.format(value=format_value(value), bin=bin_.label, feature=spec.name)
 
 
