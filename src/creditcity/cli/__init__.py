@@ -19,6 +19,7 @@ from creditcity.cli import (  # noqa: F401  (imported to register their commands
     purge,
     report,
     score,
+    serve,
     simulate,
     train,
 )

@@ -1,0 +1,150 @@
+"""Typed dependencies, so a route's signature reads as what it needs: an engine, a caller
+with a scope, a stated purpose.
+
+    def score(subject: str, who: SubjectReader, purpose: Purpose, engine: EngineDep): ...
+
+The :class:`Runtime` (engine, settings, policy, keys, the city's signing keys,
+the decision batcher) is built once by :func:`creditcity.api.app.create_app` and
+kept on ``app.state``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Annotated
+from urllib.parse import unquote
+
+from fastapi import Depends, Header, Query, Request, Security
+from fastapi.security import APIKeyHeader
+from sqlalchemy import Engine
+
+from creditcity.api.batching import DecisionBatcher
+from creditcity.api.keys import KeyRing, Principal, Scope
+from creditcity.config import Settings
+from creditcity.domain.policy import Policy
+from creditcity.errors import InputRejected, NotAuthorised, Problem
+from creditcity.rights.keystore import KeyStore
+
+MAX_PURPOSE = 200
+API_KEY_HEADER = "X-API-Key"
+
+
+@dataclass
+class Runtime:
+    """Everything a request needs that lives as long as the process."""
+
+    engine: Engine
+    settings: Settings
+    policy: Policy
+    keyring: KeyRing
+    batcher: DecisionBatcher
+
+    @cached_property
+    def keystore(self) -> KeyStore:
+        """The city's signing keys, opened (and made, the first time) when first needed."""
+        s = self.settings
+        return KeyStore.open(s.keys_dir or s.home / "keys")
+
+
+def runtime(request: Request) -> Runtime:
+    found: Runtime = request.app.state.runtime
+    return found
+
+
+RuntimeDep = Annotated[Runtime, Depends(runtime)]
+
+
+def _engine(rt: RuntimeDep) -> Engine:
+    return rt.engine
+
+
+def _settings(rt: RuntimeDep) -> Settings:
+    return rt.settings
+
+
+def _policy(rt: RuntimeDep) -> Policy:
+    return rt.policy
+
+
+EngineDep = Annotated[Engine, Depends(_engine)]
+SettingsDep = Annotated[Settings, Depends(_settings)]
+PolicyDep = Annotated[Policy, Depends(_policy)]
+
+_api_key = APIKeyHeader(
+    name=API_KEY_HEADER,
+    auto_error=False,
+    description="The key the city credit office issued to you (source, provider, "
+    "resident or operator).",
+)
+
+
+def current_principal(
+    rt: RuntimeDep, key: Annotated[str | None, Security(_api_key)] = None
+) -> Principal:
+    """The caller behind ``X-API-Key``; a missing or unknown key is refused."""
+    if not key:
+        raise NotAuthorised(
+            "an API key is required",
+            problems=[Problem("no key was sent", where="header", field=API_KEY_HEADER,
+                              expected="the key the city credit office issued to you")],
+        )  # fmt: skip
+    principal = rt.keyring.authenticate(key)
+    if principal is None:
+        raise NotAuthorised(
+            "unknown API key",
+            problems=[Problem("this key is not (or no longer) valid", where="header",
+                              field=API_KEY_HEADER, expected="a current key")],
+        )  # fmt: skip
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def needs(scope: Scope) -> Callable[[Principal], Principal]:
+    """A dependency admitting only callers whose key carries ``scope``."""
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        if scope not in principal.scopes:
+            raise NotAuthorised(
+                f"a {principal.role} key cannot do this",
+                problems=[Problem(f"the key of {principal.id} lacks the scope '{scope}'",
+                                  where="header", field=API_KEY_HEADER,
+                                  expected=f"a key with scope '{scope}'")],
+            )  # fmt: skip
+        return principal
+
+    return check
+
+
+Source = Annotated[Principal, Depends(needs(Scope.RECORDS_WRITE))]
+Provider = Annotated[Principal, Depends(needs(Scope.DECISIONS))]
+Resident = Annotated[Principal, Depends(needs(Scope.SELF))]
+Operator = Annotated[Principal, Depends(needs(Scope.OPERATE))]
+
+
+def stated_purpose(
+    x_purpose: Annotated[
+        str | None,
+        Header(alias="X-Purpose", description="Why you read this (UTF-8, percent-encoded)."),
+    ] = None,
+    purpose: Annotated[
+        str | None, Query(max_length=MAX_PURPOSE, description="Why you read this.")
+    ] = None,
+) -> str:
+    """Every read of a person's data says why; the reason goes to the audit log."""
+    text = (unquote(x_purpose) if x_purpose is not None else purpose or "").strip()
+    if not text or len(text) > MAX_PURPOSE:
+        raise InputRejected(
+            "a purpose is required: say why you read this person's data",
+            problems=[Problem("missing" if not text else "too long", where="header",
+                              field="X-Purpose",
+                              expected=f"1 to {MAX_PURPOSE} characters in the X-Purpose header "
+                              "(or a 'purpose' query parameter), e.g. 'tenancy application'")],
+        )  # fmt: skip
+    return text
+
+
+Purpose = Annotated[str, Depends(stated_purpose)]

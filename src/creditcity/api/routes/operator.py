@@ -1,0 +1,75 @@
+"""``/v1/operator/...``: the city credit office's figures and disputes queue."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+
+from creditcity.api.deps import Operator, PolicyDep, Purpose, RuntimeDep
+from creditcity.api.hooks import rescore_hook
+from creditcity.api.keys import Principal
+from creditcity.api.schemas import DisputePublic, DisputeResolution, ErrorOut
+from creditcity.ledger.audit import record_access
+from creditcity.ledger.unit_of_work import UnitOfWork
+from creditcity.services.disputes import list_disputes, resolve_dispute
+from creditcity.services.stats import city_stats
+
+router = APIRouter(prefix="/v1/operator", tags=["operator"])
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 409: {"model": ErrorOut},
+    422: {"model": ErrorOut},
+}  # fmt: skip
+
+
+def audit_figures(engine: Engine, who: Principal, purpose: str, action: str) -> None:
+    """Aggregates read nobody's file, but who looked and why is still on the chain."""
+    with UnitOfWork(engine) as uow:
+        record_access(uow.conn, actor=who.id, role=who.role.value, purpose=purpose,
+                      action=action)  # fmt: skip
+        uow.commit()
+
+
+@router.get("/stats", responses=_ERRORS, summary="Deposits waived, exposure, approval rates")
+async def stats(who: Operator, purpose: Purpose, rt: RuntimeDep, policy: PolicyDep) -> Any:
+    figures = await run_in_threadpool(city_stats, rt.engine, policy=policy)
+    await run_in_threadpool(audit_figures, rt.engine, who, purpose, "stats.read")
+    return figures.as_dict()
+
+
+@router.get("/disputes", response_model=list[DisputePublic], responses=_ERRORS,
+            summary="The disputes queue")  # fmt: skip
+async def disputes(
+    who: Operator,
+    purpose: Purpose,
+    rt: RuntimeDep,
+    status: Annotated[Literal["pending", "upheld", "rejected"] | None, Query()] = None,
+) -> Any:
+    """Oldest first; overdue disputes are upheld (burden on the record) before listing."""
+    found = await run_in_threadpool(
+        list_disputes, rt.engine, status=status, actor=who.id, on_change=rescore_hook(rt.engine)
+    )
+    return [d.as_dict() for d in found]
+
+
+@router.post("/disputes/{dispute_id}/resolution", response_model=DisputePublic,
+             responses=_ERRORS, summary="Uphold or reject a dispute")  # fmt: skip
+async def resolve(
+    dispute_id: Annotated[int, Path(ge=1, le=2**62)],
+    body: DisputeResolution,
+    who: Operator,
+    rt: RuntimeDep,
+) -> Any:
+    """Upheld withdraws the record (a retraction entry); rejected lets it count again."""
+    closed = await run_in_threadpool(
+        resolve_dispute,
+        rt.engine,
+        dispute_id,
+        upheld=body.upheld,
+        note=body.note,
+        actor=who.id,
+        on_change=rescore_hook(rt.engine),
+    )
+    return closed.as_dict()

@@ -1,0 +1,140 @@
+"""``creditcity serve``: the HTTP API and the portal under uvicorn.
+
+    creditcity serve [--host 127.0.0.1] [--port 8000] [--workers N] [--keys FILE]
+                     [--demo-keys] [--database-url URL]
+
+With ``--workers N`` above 1 the parent binds the socket, migrates the
+database once, and forks N workers that each build their own app (engine,
+connection pool, decision batcher) after the fork, so nothing open is shared
+between processes and no setting travels through the environment. The parent
+forwards SIGINT/SIGTERM to the workers and exits when they have.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from creditcity.cli._app import DatabaseUrl, app, console, reported_errors
+from creditcity.cli._app import database_url as resolve_url
+from creditcity.config import get_settings
+
+if TYPE_CHECKING:
+    import socket
+    from collections.abc import Callable
+
+    from fastapi import FastAPI
+
+KeysFile = Annotated[
+    Path | None,
+    typer.Option("--keys", help="API keys file (TOML); without it only public routes answer."),
+]
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64)] = 1,
+    keys: KeysFile = None,
+    demo_keys: Annotated[
+        bool,
+        typer.Option("--demo-keys", help="Write a demo keys file at --keys if there is none."),
+    ] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Serve the API (OpenAPI at /docs) and the portal (at /) until interrupted."""
+    import uvicorn
+
+    from creditcity.cli._wiring import open_engine
+
+    with reported_errors():
+        url = resolve_url(database_url)
+        engine = open_engine(url)  # migrate once, before any worker starts
+        if demo_keys:
+            _demo_keys(engine, keys)
+        engine.dispose()
+        console.print(f"creditcity on http://{host}:{port} (portal /, API docs /docs), "
+                      f"{workers} worker(s), database {_safe(url)}")  # fmt: skip
+        if workers == 1:
+            _run(_app_factory(url, keys), host, port, None)
+        else:
+            sock = uvicorn.Config(_app_factory, host=host, port=port).bind_socket()
+            supervise(sock, lambda: _run(_app_factory(url, keys), host, port, sock), workers)
+
+
+def _app_factory(url: str, keys: Path | None) -> FastAPI:
+    from creditcity.api import create_app
+
+    return create_app(url, settings=get_settings(), keys=keys)
+
+
+def _run(application: FastAPI, host: str, port: int, sock: socket.socket | None) -> None:
+    import uvicorn
+
+    config = uvicorn.Config(application, host=host, port=port, log_level="warning",
+                            access_log=False, lifespan="off")  # fmt: skip
+    uvicorn.Server(config).run(sockets=[sock] if sock is not None else None)
+
+
+def supervise(sock: socket.socket, work: Callable[[], None], workers: int) -> None:
+    """Fork ``workers`` processes that each call ``work`` (serving ``sock``); wait for all."""
+    children: list[int] = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:  # the worker builds its own app, engine and pool after the fork
+            code = 0
+            try:
+                work()
+            except BaseException:
+                code = 1
+            os._exit(code)
+        children.append(pid)
+
+    def forward(signum: int, _frame: object) -> None:
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signum)
+
+    signal.signal(signal.SIGINT, forward)
+    signal.signal(signal.SIGTERM, forward)
+    failed = 0
+    for child in children:
+        _, status = os.waitpid(child, 0)
+        failed += os.waitstatus_to_exitcode(status) not in (0, -signal.SIGINT, -signal.SIGTERM)
+    sock.close()
+    if failed:
+        sys.exit(1)
+
+
+def _demo_keys(engine: object, keys: Path | None) -> None:
+    """Write demo keys (a bank, providers, the office, up to five scored residents)."""
+    from creditcity.api.demo import demo_residents
+    from creditcity.api.keys import demo_keys_toml
+    from creditcity.errors import InputRejected, Problem
+
+    if keys is None:
+        raise InputRejected("--demo-keys needs --keys FILE", problems=[Problem(
+            "no keys file named", field="--keys", expected="--keys demo-keys.toml")])  # fmt: skip
+    if keys.exists():
+        console.print(f"keys file {keys} exists; using it as it is")
+        return
+    text, issued = demo_keys_toml(demo_residents(engine))  # type: ignore[arg-type]
+    keys.parent.mkdir(parents=True, exist_ok=True)
+    keys.touch(mode=0o600)
+    keys.write_text(text, encoding="utf-8")
+    console.print(f"wrote demo keys to {keys} (demo sign-in on the portal):")
+    for who, key in issued.items():
+        console.print(f"  {who}: {key}", markup=False)
+
+
+def _safe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

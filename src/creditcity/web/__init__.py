@@ -1,0 +1,1 @@
+"""The portal: server-rendered pages for residents and the operator, in Chinese and English."""

@@ -1,0 +1,143 @@
+"""The operator's pages: score distribution, deposits waived, approval rates, the disputes
+queue, and the fairness audit (group labels from a file, held in memory only)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from creditcity.api.hooks import rescore_hook
+from creditcity.api.keys import Scope
+from creditcity.api.routes.operator import audit_figures
+from creditcity.errors import InputRejected, Problem
+from creditcity.services.disputes import list_disputes, resolve_dispute
+from creditcity.services.fairness_audit import audit_fairness, read_groups
+from creditcity.services.stats import city_stats
+from creditcity.web.charts import Bar, bars, histogram
+from creditcity.web.figures import EDGES, score_distribution
+from creditcity.web.render import Page, checked_form, page_for, refused, shown_errors
+
+router = APIRouter(include_in_schema=False)
+PURPOSE = "operator portal: city figures"
+
+
+async def _dashboard(page: Page, **extra: Any) -> Response:
+    rt, who = page.rt, page.principal
+    assert who is not None
+    city = page.request.query_params.get("city") or None
+    figures = await run_in_threadpool(city_stats, rt.engine, policy=rt.policy)
+    spread = await run_in_threadpool(score_distribution, rt.engine, city)
+    await run_in_threadpool(audit_figures, rt.engine, who, PURPOSE, "portal.dashboard")
+    queue = await run_in_threadpool(
+        list_disputes, rt.engine, status="pending", actor=who.id, on_change=rescore_hook(rt.engine)
+    )
+    stats = figures.as_dict()
+    title = page.t("op.distribution", city=city or page.t("op.all_cities"))
+    charts = {
+        "spread": histogram(spread.counts, EDGES, title=title, ticks=range(350, 951, 100)),
+        "waived": _money_bars(page, figures.deposits_waived, page.t("op.waived")),
+        "exposure": _money_bars(page, figures.exposure, page.t("op.exposure")),
+        "approval": _rate_bars(page, stats["approval_rate_by_tier"]),
+    }
+    return page.render(
+        "operator.html",
+        stats=stats,
+        spread=spread,
+        charts=charts,
+        queue=[d.as_dict() for d in queue],
+        **extra,
+    )
+
+
+def _money_bars(page: Page, amounts: dict[str, Decimal], title: str) -> Any:
+    if not amounts:
+        return None
+    top = max(amounts.values()) or Decimal(1)
+    rows = [
+        Bar(page._service(s), float(a / top), f"{a:,.0f} {page.t('common.yuan')}")
+        for s, a in sorted(amounts.items(), key=lambda item: -item[1])
+    ]
+    return bars(rows, title=title)
+
+
+def _rate_bars(page: Page, rates: dict[str, dict[str, Any]]) -> Any:
+    rows = [
+        Bar(
+            f"{page._tier(tier)} ({r['decisions']})",
+            r["rate"] or 0.0,
+            "—" if r["rate"] is None else f"{r['rate']:.0%}",
+        )
+        for tier, r in rates.items()
+    ]
+    return bars(rows, title=page.t("op.approval")) if rows else None
+
+
+@router.get("/operator", response_class=HTMLResponse)
+async def dashboard(request: Request) -> Response:
+    page = page_for(request)
+    if (no := refused(page, Scope.OPERATE)) is not None:
+        return no
+    return await shown_errors(page, lambda: _dashboard(page))
+
+
+@router.post("/operator/disputes/{dispute_id}", response_class=HTMLResponse)
+async def resolve(request: Request, dispute_id: int) -> Response:
+    page = page_for(request)
+    if (no := refused(page, Scope.OPERATE)) is not None:
+        return no
+
+    async def work() -> Response:
+        form = await checked_form(page)
+        rt, who = page.rt, page.principal
+        assert who is not None
+        closed = await run_in_threadpool(
+            resolve_dispute,
+            rt.engine,
+            dispute_id,
+            upheld=form.get("outcome") == "uphold",
+            note=form.get("note", ""),
+            actor=who.id,
+            on_change=rescore_hook(rt.engine),
+        )
+        return await _dashboard(page, resolved=closed.as_dict())
+
+    return await shown_errors(page, work)
+
+
+@router.post("/operator/fairness", response_class=HTMLResponse)
+async def fairness(request: Request) -> Response:
+    page = page_for(request)
+    if (no := refused(page, Scope.OPERATE)) is not None:
+        return no
+
+    async def work() -> Response:
+        form = await checked_form(page)
+        path = Path(form.get("path", "").strip())
+        attribute = form.get("attribute", "").strip() or "group"
+        if not path.is_file():
+            raise InputRejected(
+                "no such group file",
+                problems=[
+                    Problem(
+                        f"'{str(path)[:200]}' is not a file on the server",
+                        field="path",
+                        expected="a Parquet or CSV file with national_id and a label column",
+                    )
+                ],
+            )
+        rt, who = page.rt, page.principal
+        assert who is not None
+        groups = await run_in_threadpool(
+            read_groups, path, secret=rt.settings.pseudonym_secret, attribute=attribute
+        )
+        report = await run_in_threadpool(
+            audit_fairness, rt.engine, groups, attribute=attribute, actor=who.id
+        )
+        return await _dashboard(page, fairness=report.as_dict())
+
+    return await shown_errors(page, work)

@@ -1,0 +1,147 @@
+"""Rendering pages: the Jinja environment, the language, the signed-in person, the form token."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from creditcity.api.deps import Runtime
+from creditcity.api.keys import Principal, Scope
+from creditcity.errors import (
+    CreditCityError,
+    InputRejected,
+    NotAuthorised,
+    Problem,
+    http_status_for,
+)
+from creditcity.web.i18n import DEFAULT_LANG, LANGS, service_name, tier_name, translator
+from creditcity.web.session import COOKIE, Sessions
+
+__all__ = ["MAX_FORM_BYTES", "Page", "page_for", "read_form", "shown_errors"]
+
+MAX_FORM_BYTES = 64 * 1024
+LANG_COOKIE = "cc_lang"
+
+ENV = Environment(
+    loader=PackageLoader("creditcity", "web/templates"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def money(value: object) -> str:
+    """Yuan as people write them: 299, 2,600, 40.30."""
+    try:
+        number = float(str(value))
+    except ValueError:
+        return str(value)
+    return f"{number:,.0f}" if number == int(number) else f"{number:,.2f}"
+
+
+ENV.filters["money"] = money
+
+
+def language(request: Request) -> str:
+    """``?lang=`` first, then the cookie it set, then the browser's preference."""
+    for candidate in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if candidate in LANGS:
+            return str(candidate)
+    accept = request.headers.get("accept-language", "").lower()
+    if accept.startswith("en"):
+        return "en"
+    return DEFAULT_LANG
+
+
+class Page:
+    """What every page needs: the request, language, runtime, sessions and who is signed in."""
+
+    def __init__(self, request: Request, rt: Runtime, sessions: Sessions) -> None:
+        self.request, self.rt, self.sessions = request, rt, sessions
+        self.lang = language(request)
+        self.t = translator(self.lang)
+        self.cookie = request.cookies.get(COOKIE)
+        self.principal: Principal | None = sessions.principal(self.cookie)
+
+    def render(self, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
+        path = self.request.url.path
+        html = ENV.get_template(template).render(
+            t=self.t,
+            lang=self.lang,
+            path=path,
+            who=self.principal,
+            csrf=self.sessions.csrf(self.cookie),
+            service_name=self._service,
+            tier_name=self._tier,
+            **context,
+        )
+        response = HTMLResponse(html, status_code=status)
+        chosen = self.request.query_params.get("lang")
+        if chosen in LANGS:
+            response.set_cookie(LANG_COOKIE, str(chosen), max_age=365 * 86400, samesite="lax")
+        return response
+
+    def _service(self, service: str) -> str:
+        return service_name(service, self.lang)
+
+    def _tier(self, tier: str | None) -> str:
+        return tier_name(tier, self.lang)
+
+
+def page_for(request: Request) -> Page:
+    rt: Runtime = request.app.state.runtime
+    sessions: Sessions = request.app.state.sessions
+    return Page(request, rt, sessions)
+
+
+async def read_form(request: Request) -> Mapping[str, str]:
+    """An url-encoded form body (the portal's forms send nothing else)."""
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        raise InputRejected(
+            "the form is too large",
+            problems=[
+                Problem(
+                    f"{len(body)} bytes", where="form", expected=f"at most {MAX_FORM_BYTES} bytes"
+                )
+            ],
+        )
+    try:
+        parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=50)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise InputRejected(
+            "the form cannot be read", problems=[Problem(str(error), "form")]
+        ) from None
+    return {name: values[-1] for name, values in parsed.items()}
+
+
+def refused(page: Page, scope: Scope) -> Response | None:
+    """Why this page is not for the visitor (sign in first, or the wrong account), or None."""
+    if page.principal is None:
+        return RedirectResponse(f"/sign-in?lang={page.lang}", status_code=303)
+    if scope not in page.principal.scopes:
+        error = NotAuthorised(page.t("common.forbidden"))
+        return page.render("error.html", status=http_status_for(error), error=error)
+    return None
+
+
+async def checked_form(page: Page) -> Mapping[str, str]:
+    """The posted form, if it carries this session's token (a page elsewhere cannot post)."""
+    form = await read_form(page.request)
+    if not page.sessions.csrf_ok(page.cookie, form.get("csrf")):
+        raise NotAuthorised("the form has expired or did not come from this site; reload the page")
+    return form
+
+
+async def shown_errors(page: Page, action: Callable[[], Awaitable[Response]]) -> Response:
+    """Run a page's work; a refusal from a service becomes a page that says what to fix."""
+    try:
+        return await action()
+    except CreditCityError as error:
+        return page.render("error.html", status=http_status_for(error), error=error)
