@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/creditcity demo --dir $(DEMO_DIR)
+	$(BIN)/creditcity demo --dir $(DEMO_DIR) --residents 10000
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

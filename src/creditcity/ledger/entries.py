@@ -23,6 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from creditcity.domain.records import ENTRY_COLUMNS
+from creditcity.features.schema import ENTRY_SCHEMA as FEATURE_ENTRY_SCHEMA
 from creditcity.ledger.tables import entries, subjects
 
 INSERT_COLUMNS = (*ENTRY_COLUMNS, "received_at")
@@ -41,24 +42,8 @@ _PG_MERGE = (
     "ON CONFLICT (source, idempotency_key) DO NOTHING"
 )
 
-ENTRY_SCHEMA = pa.schema(
-    [
-        ("entry_id", pa.int64()),
-        ("subject", pa.string()),
-        ("source", pa.string()),
-        ("kind", pa.string()),
-        ("occurred_at", pa.timestamp("us")),
-        ("received_at", pa.timestamp("us")),
-        ("city", pa.string()),
-        ("ref", pa.string()),
-        ("amount", pa.float64()),
-        ("balance", pa.float64()),
-        ("credit_limit", pa.float64()),
-        ("days_late", pa.int32()),
-        ("item", pa.string()),
-        ("service", pa.string()),
-    ]
-)
+#: live entries leave the ledger in the schema the feature engines read
+ENTRY_SCHEMA = FEATURE_ENTRY_SCHEMA
 
 
 class EntryAppender:
