@@ -96,10 +96,14 @@ def _loads(text: str, where: str, shape: type) -> Any:
     return value
 
 
-def _columns(rows: list[Any], source: str) -> tuple[dict[str, list[object]], list[Problem]]:
-    """Rows as column lists in import order; a row that is not an object is a row problem."""
+def _columns(
+    rows: list[Any], source: str
+) -> tuple[dict[str, list[object]], list[int], list[Problem]]:
+    """The object rows as column lists in import order, their row numbers, and the rows
+    that are not objects (each a row problem)."""
     names: set[str] = set()
     objects: list[dict[str, Any]] = []
+    numbers: list[int] = []
     problems: list[Problem] = []
     for number, row in enumerate(rows, start=1):
         if not isinstance(row, dict):
@@ -110,25 +114,27 @@ def _columns(rows: list[Any], source: str) -> tuple[dict[str, list[object]], lis
                     expected="a JSON object",
                 )
             )
-            objects.append({})
             continue
-        row = {k: _plain(v) for k, v in row.items()}
-        row.setdefault("source", source)
-        if row["source"] is None:
-            row["source"] = source
-        names.update(row)
-        objects.append(row)
+        plain = {k: _plain(v) for k, v in row.items()}
+        if plain.get("source") is None:
+            plain["source"] = source
+        names.update(plain)
+        objects.append(plain)
+        numbers.append(number)
     bad_columns = column_problems(sorted(names), WHERE) if names else []
     if bad_columns:
         raise InputRejected("the body has columns the import format does not", problems=bad_columns)
     ordered = [n for n in IMPORT_COLUMNS if n in names]
-    return {n: [o.get(n) for o in objects] for n in ordered}, problems
+    return {n: [o.get(n) for o in objects] for n in ordered}, numbers, problems
 
 
 def _plain(value: Any) -> object:
-    """JSON values as the file readers give them: nested values and huge numbers as text."""
-    if isinstance(value, bool) or value is None or isinstance(value, str | float):
+    """JSON values as a text file would give them: booleans, nested values and huge numbers
+    as text, so each is judged by the field's own rule (``true`` is not a number of days)."""
+    if value is None or isinstance(value, str | float):
         return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, int):
         return value if abs(value) < _BIG else str(value)
     return json.dumps(value)[:200]
@@ -163,15 +169,10 @@ def ingest_body(body: bytes, *, source: str, engine: Engine, secret: str) -> Ing
                 expected=f"at most {MAX_RECORDS:,}; send several bodies",
             ),
         )
-    columns, shape_problems = _columns(rows, source)
+    columns, numbers, shape_problems = _columns(rows, source)
     _check_sources(columns, source)
-    numbers = [i for i, row in enumerate(rows, start=1) if isinstance(row, dict)]
-    kept = {
-        n: [v for v, row in zip(col, rows, strict=True) if isinstance(row, dict)]
-        for n, col in columns.items()
-    }
     now = datetime.now(UTC).replace(tzinfo=None)
-    checked = validate_batch(kept, numbers, WHERE, secret, now)
+    checked = validate_batch(columns, numbers, WHERE, secret, now)
     outcome = IngestOutcome(
         rejected=checked.rejected_rows + len(shape_problems),
         problems=shape_problems + checked.problems,

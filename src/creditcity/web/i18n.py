@@ -91,7 +91,6 @@ STRINGS: Mapping[str, tuple[str, str]] = {
     "po.expires": ("最长期限", "At most"),
     "po.days": ("天", "days"),
     "po.appeal": ("申诉途径", "Appeal"),
-    "po.not_available": ("—", "—"),
     "po.deadline": ("异议处理期限：{days} 天", "Disputes are answered within {days} days"),
     "kind.deposit_waiver": ("免押金", "Deposit waived"),
     "kind.fee_waiver": ("免费用", "Fee waived"),

@@ -66,8 +66,9 @@ async def submit_records(request: Request, source: Source, rt: RuntimeDep) -> An
     if not outcome.rejected:
         return {**report, "problems": []}
     error = InputRejected(
-        f"{outcome.rejected} records rejected; {outcome.accepted + outcome.duplicate} others "
-        "were stored (or were already there): fix the rejected ones and send them again",
+        f"records rejected: {outcome.rejected}; stored or already there: "
+        f"{outcome.accepted + outcome.duplicate}. Fix the rejected ones and send them again "
+        "(re-sending the others is harmless)",
         problems=outcome.problems,
     )
     return JSONResponse({**error_body(error), **report}, status_code=http_status_for(error))

@@ -1,0 +1,185 @@
+"""The portal over HTTP: both languages, signing in, the resident's and operator's pages,
+forms guarded by a token (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from tests.support.api import KEYS, NATIONAL_ID, OTHER, RESIDENT, Api, give_score, running_api
+
+from creditcity.web.i18n import STRINGS
+
+
+@pytest.fixture
+def api(db_url: str, engine: Engine, tmp_path: Path) -> Iterator[Api]:
+    with running_api(db_url, engine, tmp_path) as running:
+        yield running
+
+
+def sign_in(api: Api, role: str) -> None:
+    answer = api.client.post("/sign-in", data={"key": KEYS[role]}, follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+
+
+def csrf(html: str) -> str:
+    found = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
+    assert found, "the form carries no token"
+    return found.group(1)
+
+
+def test_every_portal_string_exists_in_chinese_and_english() -> None:
+    used: set[str] = set()
+    folder = files("creditcity.web")
+    for template in (folder / "templates").iterdir():
+        used |= set(
+            re.findall(
+                r"""t\(['"]([a-z_]+\.[a-z_.]+|brand|tagline|footer)['"]""",
+                template.read_text(encoding="utf-8"),
+            )
+        )
+    for module in ("resident.py", "operator.py", "routes.py"):
+        used |= set(re.findall(r"""t\("([a-z_]+\.[a-z_.]+)\"""", (folder / module).read_text()))
+    assert used, "no strings found: the pattern is wrong"
+    missing = sorted(k for k in used if k not in STRINGS and not k.endswith("."))
+    assert missing == []
+    assert all(zh.strip() and en.strip() and zh != en for zh, en in STRINGS.values())
+
+
+@pytest.mark.parametrize("path", ["/", "/scorecard", "/policy", "/sign-in"])
+def test_public_pages_speak_chinese_and_english(api: Api, path: str) -> None:
+    chinese = api.client.get(f"{path}?lang=zh")
+    assert chinese.status_code == 200 and 'lang="zh-CN"' in chinese.text
+    assert STRINGS["brand"][0] in chinese.text
+    english = api.client.get(f"{path}?lang=en")
+    assert 'lang="en"' in english.text and STRINGS["brand"][1] in english.text
+    # the choice sticks without the parameter
+    assert 'lang="en"' in api.client.get(path).text
+
+
+def test_the_policy_page_shows_what_each_tier_unlocks(api: Api) -> None:
+    page = api.client.get("/policy?lang=en").text
+    assert "Excellent" in page and "700–950" in page and "2,600 yuan" in page
+    assert "Appeal" in page
+
+
+def test_signing_in_with_a_resident_key_shows_my_score_and_its_dimension_chart(api: Api) -> None:
+    give_score(api.engine, RESIDENT, 720)
+    sign_in(api, "resident")
+    page = api.client.get("/me?lang=zh").text
+    assert 'data-score="720"' in page
+    chart = page[page.index("<svg") : page.index("</svg>")]
+    assert chart.count('class="bar ') == 5
+    assert "还款与履约" in chart and "信用历史长度" in chart
+    assert "history of only 23 months" in page
+
+
+def test_a_wrong_key_and_a_non_demo_account_cannot_sign_in(api: Api) -> None:
+    assert api.client.post("/sign-in", data={"key": "nope-nope-nope-nope"}).status_code == 403
+    demo = api.client.post(
+        "/sign-in/demo", data={"principal": f"resident:{OTHER}", "role": "resident"}
+    )
+    assert demo.status_code == 403
+    ok = api.client.post(
+        "/sign-in/demo",
+        data={"principal": f"resident:{RESIDENT}", "role": "resident"},
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303 and ok.headers["location"].startswith("/me")
+
+
+def test_resident_pages_need_a_signed_in_resident(api: Api) -> None:
+    answer = api.client.get("/me", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/sign-in")
+    sign_in(api, "resident")
+    assert api.client.get("/operator").status_code == 403
+    api.client.cookies.clear()
+    api.client.cookies.set("cc_session", "forged.0000")
+    assert api.client.get("/me", follow_redirects=False).status_code == 303
+
+
+def test_a_form_without_the_session_token_is_refused(api: Api) -> None:
+    api.post("/v1/records", "bank", [_record("r-1")])
+    sign_in(api, "resident")
+    refused = api.client.post("/me/dispute", data={"entry": "1", "statement": "paid"})
+    assert refused.status_code == 403
+
+
+def _record(key: str) -> dict[str, object]:
+    return {
+        "idempotency_key": key,
+        "national_id": NATIONAL_ID,
+        "kind": "utility_bill",
+        "occurred_at": "2026-02-01",
+        "ref": "bill-9",
+        "amount": 88,
+        "days_late": 40,
+    }
+
+
+def test_a_resident_sees_their_file_and_disputes_a_record_from_it(api: Api) -> None:
+    api.post("/v1/records", "bank", [_record("r-1")])  # a bank cannot send utility bills
+    assert api.post("/v1/records", "bike_source", [_record("r-1")]).status_code == 422
+    api.client.post("/sign-in", data={"key": KEYS["resident"]})
+    give_score(api.engine, RESIDENT, 610)
+    api.post("/v1/records", "bank", [dict(_record("l-1"), kind="loan_instalment_paid")])
+    page = api.client.get("/me/file?lang=en").text
+    entry = re.search(r'href="/me/dispute\?entry=(\d+)', page)
+    assert entry and "contract" in page
+    form = api.client.get(f"/me/dispute?entry={entry.group(1)}")
+    opened = api.client.post(
+        "/me/dispute", data={"entry": entry.group(1), "statement": "paid", "csrf": csrf(form.text)}
+    )
+    assert opened.status_code == 200 and "Dispute #" in opened.text
+
+
+def test_consents_and_certificates_from_the_portal(api: Api) -> None:
+    give_score(api.engine, RESIDENT, 700)
+    sign_in(api, "resident")
+    token = csrf(api.client.get("/me/consents").text)
+    page = api.client.post(
+        "/me/consents?lang=en",
+        data={"source": "card_issuer:unionpay", "action": "grant", "csrf": token},
+    )
+    assert page.status_code == 200 and "card_issuer:unionpay" in page.text
+    bad = api.client.post(
+        "/me/consents?lang=en", data={"source": "court:x", "action": "grant", "csrf": token}
+    )
+    assert bad.status_code == 422 and "source" in bad.text
+    issued = api.client.post("/me/certificate?lang=en", data={"days": "7", "csrf": token})
+    assert issued.status_code == 200 and "Issued: tier Excellent" in issued.text
+
+
+def test_the_operator_dashboard_draws_the_figures_and_resolves_disputes(
+    api: Api, tmp_path: Path
+) -> None:
+    give_score(api.engine, RESIDENT, 720)
+    api.post(
+        "/v1/decisions",
+        "provider",
+        {"subject": RESIDENT, "service": "bike_deposit", "amount": 99, "purpose": "ride"},
+    )
+    api.post("/v1/records", "bank", [dict(_record("l-1"), kind="loan_instalment_paid")])
+    entry = api.get("/v1/me/report", "resident").json()["records"][-1]["entry_id"]
+    api.post("/v1/me/disputes", "resident", {"entry_id": entry, "statement": "not mine"})
+    sign_in(api, "operator")
+    page = api.client.get("/operator?lang=en").text
+    assert page.count("<svg") >= 3 and "Total 99 yuan" in page and "not mine" in page
+    dispute_id = re.search(r'action="/operator/disputes/(\d+)', page)
+    assert dispute_id
+    done = api.client.post(
+        f"/operator/disputes/{dispute_id.group(1)}?lang=en",
+        data={"outcome": "reject", "note": "the bank has proof", "csrf": csrf(page)},
+    )
+    assert done.status_code == 200 and "rejected" in done.text
+    groups = tmp_path / "groups.csv"
+    groups.write_text(f"national_id,group\n{NATIONAL_ID},north\n", encoding="utf-8")
+    fair = api.client.post(
+        "/operator/fairness?lang=en",
+        data={"path": str(groups), "attribute": "group", "csrf": csrf(page)},
+    )
+    assert fair.status_code == 200 and "north" in fair.text
