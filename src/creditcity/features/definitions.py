@@ -1,0 +1,205 @@
+"""The feature registry: every feature declared once, executed by both engines.
+
+A feature is an SQL aggregate expression at one of four grains:
+
+- ``ENTRIES``: over the person's entries, columns ``kind``, ``day`` (day
+  number of ``occurred_at``), ``days_late``, ``amount``, ``balance``,
+  ``credit_limit`` and the kind-class booleans of
+  :data:`~creditcity.features.vocabulary.KIND_CLASSES` (``is_payment``...).
+  An entry that does not count (disputed, expired, in the future) reaches
+  the aggregate with ``kind`` and every class NULL, so no condition can
+  match it: exclusions are applied once, upstream, in
+  :mod:`creditcity.features.sql`.
+- ``CARDS``, ``CASES``, ``SHARED``: over the person's rows of one
+  per-obligation relation of :mod:`creditcity.features.obligations` (one row
+  per card, per loan/fine/tax/judgment case, per consented voluntary
+  source), with that relation's columns. Only ``SHARED`` features read
+  voluntary data, and exactly they are one-sided.
+
+Names are checked against the charter when this module is imported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal
+
+from creditcity.domain.catalogue import Dimension
+from creditcity.domain.charter import ensure_allowed
+from creditcity.features.obligations import OBLIGATIONS, Grain
+from creditcity.features.vocabulary import (
+    DAYS_6M,
+    DAYS_12M,
+    DELINQUENT_DAYS_LATE,
+    count_where,
+    is_kind,
+    months_since,
+    within,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    """One feature: what it means, how a reason code reads, and its one definition."""
+
+    name: str
+    dimension: Dimension
+    description: str
+    #: a sentence with ``{value}``, e.g. "{value} payments 30-59 days late in the last 12 months"
+    reason: str
+    grain: Grain
+    #: an SQL aggregate expression at ``grain`` (``{as_of}`` = as-of day number)
+    sql: str
+    dtype: Literal["int", "float"] = "int"
+    #: True when no value is meaningful (e.g. no delinquency); otherwise no rows mean 0
+    nullable: bool = False
+    #: built only from voluntary (consent) data: sharing it may only help
+    one_sided: bool = False
+
+    def render_reason(self, value: float | int | None) -> str:
+        shown = "no" if value is None else (f"{value:.2f}" if self.dtype == "float" else value)
+        return self.reason.format(value=shown)
+
+
+E, CARDS, CASES, SHARED = Grain.ENTRIES, Grain.CARDS, Grain.CASES, Grain.SHARED
+PH, OC, HL, NO, PR = (
+    Dimension.PAYMENT_HISTORY,
+    Dimension.OBLIGATIONS_CAPACITY,
+    Dimension.HISTORY_LENGTH,
+    Dimension.NEW_OBLIGATIONS,
+    Dimension.PUBLIC_RECORDS,
+)
+_SEVERITIES = (("1_29", 1, 29), ("30_59", 30, 59), ("60_89", 60, 89), ("90_plus", 90, None))
+_12M = f" AND {within(DAYS_12M)}"
+
+
+def _late(label: str, low: int, high: int | None, recent: bool) -> Feature:
+    span = f"days_late >= {low}" + (f" AND days_late <= {high}" if high else "")
+    words = f"{low}-{high}" if high else f"{low} or more"
+    recency = "in the last 12 months" if recent else "on file"
+    return Feature(
+        name=f"late_{label}_days_{'12m' if recent else 'ever'}",
+        dimension=PH,
+        description=f"Payments made {words} days late {recency}",
+        reason=f"{{value}} payments {words} days late {recency}",
+        grain=E,
+        sql=count_where(f"is_payment AND {span}" + (_12M if recent else "")),
+    )
+
+
+def _on_time(recent: bool) -> Feature:
+    recency = "in the last 12 months" if recent else "on file"
+    return Feature(
+        name=f"on_time_obligations_{'12m' if recent else 'ever'}",
+        dimension=PH,
+        description=f"Obligations met on time {recency} (bills, loans, rent, borrowings)",
+        reason=f"only {{value}} obligations met on time {recency}",
+        grain=E,
+        sql=count_where("is_rated AND days_late = 0" + (_12M if recent else "")),
+    )
+
+
+def _count(name: str, dim: Dimension, condition: str, description: str, reason: str) -> Feature:
+    """A count of the person's counted entries matching ``condition``."""
+    return Feature(name, dim, description, reason, E, count_where(condition))
+
+
+def _cases(name: str, dim: Dimension, condition: str, description: str, reason: str) -> Feature:
+    """A count of the person's cases (a loan, fine, tax bill or judgment) matching ``condition``."""
+    return Feature(name, dim, description, reason, CASES, count_where(condition))
+
+
+def _unresolved(opened: str, resolved: str) -> str:
+    """Opened, and not resolved on or after the day it was opened."""
+    return f"{opened} IS NOT NULL AND NOT COALESCE({resolved} >= {opened}, FALSE)"
+
+
+_DELINQUENT = f"((is_rated AND days_late >= {DELINQUENT_DAYS_LATE}) OR is_delinquency)"
+
+_FEATURES: tuple[Feature, ...] = (
+    # payment history
+    _on_time(recent=True),
+    _on_time(recent=False),
+    *(_late(label, low, high, recent=True) for label, low, high in _SEVERITIES),
+    *(_late(label, low, high, recent=False) for label, low, high in _SEVERITIES),
+    Feature("months_since_last_delinquency", PH,
+            "Whole months since the last payment 30+ days late, default or loss",
+            "last serious delinquency {value} months ago", E,
+            months_since(f"MAX(day) FILTER (WHERE {_DELINQUENT})"), nullable=True),
+    _cases("loan_defaults", PH, "default_day IS NOT NULL",
+          "Loans that went into default", "{value} loans in default on file"),
+    _cases("loan_defaults_settled", PH, "settled_day >= default_day",
+          "Defaulted loans settled on or after the default",
+          "only {value} defaulted loans settled"),
+    _count("borrowings_returned_late", PH, f"{is_kind('borrowing_returned')} AND days_late > 0",
+           "Shared items returned late", "{value} borrowed items returned late"),
+    _count("borrowings_lost", PH, is_kind("borrowing_lost"), "Shared items lost or never returned",
+           "{value} borrowed items lost or not returned"),
+    _count("pay_later_overdue", PH, is_kind("pay_later_overdue"),
+           "Pay-later charges that went overdue", "{value} pay-later charges overdue"),
+    # obligations and capacity
+    Feature("card_utilisation", OC, "Latest card balances over latest card limits, all cards",
+            "cards {value} of their limits used", CARDS,
+            "SUM(card_balance) / NULLIF(SUM(card_limit), 0)", dtype="float", nullable=True),
+    Feature("card_outstanding_total", OC, "Sum of the latest balance of every card",
+            "{value} yuan outstanding on cards", CARDS, "SUM(card_balance)", dtype="float"),
+    Feature("card_limit_total", OC, "Sum of the latest limit of every card",
+            "card limits total {value} yuan", CARDS, "SUM(card_limit)", dtype="float"),
+    Feature("investment_holdings_total", OC,
+            "Latest investment holdings per shared source, summed (voluntary)",
+            "investment holdings of {value} yuan shared", SHARED, "SUM(holding)",
+            dtype="float", nullable=True, one_sided=True),
+    Feature("monthly_spending_variation", OC,
+            "Coefficient of variation of shared monthly spending totals, last 12 months "
+            "(mean over shared sources with 3+ months; voluntary)",
+            "monthly spending varies by {value} of its mean", SHARED, "AVG(spending_variation)",
+            dtype="float", nullable=True, one_sided=True),
+    # history length
+    Feature("history_length_months", HL, "Whole months since the first record that still counts",
+            "history of only {value} months", E,
+            months_since("MIN(day) FILTER (WHERE is_history)"), nullable=True),
+    # new obligations
+    _count("new_obligations_6m", NO, f"is_new_obligation AND {within(DAYS_6M)}",
+           "Loans, borrowings, pay-later charges and waived deposits in the last 6 months",
+           "{value} new obligations in the last 6 months"),
+    _count("new_obligations_12m", NO, f"is_new_obligation AND {within(DAYS_12M)}",
+           "Loans, borrowings, pay-later charges and waived deposits in the last 12 months",
+           "{value} new obligations in the last 12 months"),
+    # public records
+    _cases("traffic_fines_unpaid", PR, _unresolved("fine_overdue_day", "fine_paid_day"),
+          "Overdue traffic fines not paid since", "{value} unpaid traffic fines"),
+    _cases("tax_arrears_unpaid", PR, _unresolved("arrears_day", "tax_paid_day"),
+          "Tax in arrears not paid since", "{value} unpaid tax arrears"),
+    _cases("court_judgments_active", PR, _unresolved("judgment_day", "satisfied_day"),
+          "Court judgments to pay not yet satisfied", "{value} unsatisfied court judgments"),
+    _cases("court_judgments_satisfied", PR, "satisfied_day >= judgment_day",
+          "Court judgments to pay that were satisfied", "{value} court judgments satisfied"),
+    _count("proven_fraud_count", PR, is_kind("proven_fraud"), "Frauds proven by a court",
+           "{value} proven frauds on file"),
+    _count("credential_fraud_count", PR, is_kind("credential_fraud"),
+           "Academic credentials found fraudulent", "{value} fraudulent credentials on file"),
+    _count("licence_disciplinary_count", PR, is_kind("licence_disciplinary"),
+           "Disciplinary decisions of a licensing body", "{value} licence disciplinary decisions"),
+)  # fmt: skip
+
+
+def _registry(features: tuple[Feature, ...]) -> MappingProxyType[str, Feature]:
+    by_name: dict[str, Feature] = {}
+    for feature in features:
+        if feature.name in by_name:
+            raise ValueError(f"feature '{feature.name}' is declared twice")
+        if feature.one_sided != (feature.grain is Grain.SHARED):
+            raise ValueError(
+                f"feature '{feature.name}': exactly the features read from shared (consent) "
+                "data are one-sided"
+            )
+        by_name[feature.name] = feature
+    ensure_allowed(by_name, what="the feature registry")
+    for relation in OBLIGATIONS.values():
+        ensure_allowed(relation.columns, what=f"the {relation.grain} relation")
+    return MappingProxyType(by_name)
+
+
+FEATURES: MappingProxyType[str, Feature] = _registry(_FEATURES)
+FEATURE_NAMES: tuple[str, ...] = tuple(FEATURES)

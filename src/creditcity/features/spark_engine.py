@@ -1,0 +1,72 @@
+"""Spark engine: the same feature query on Apache Spark, for a whole country.
+
+Entries are read from Parquet (a file or a dataset directory). An Arrow
+table is first written to Parquet in a temporary directory: that keeps
+timestamps as ``TIMESTAMP_NTZ`` (no session time zone can shift a record to
+another day) and avoids the pandas conversion path. The relations are passed
+to ``spark.sql`` as DataFrame arguments rather than registered as temporary
+views, so two computations in one session cannot see each other's inputs.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from creditcity.features.sql import SPARK, features_query
+
+
+def local_session(*, master: str = "local[2]", shuffle_partitions: int = 4) -> Any:
+    """A local SparkSession tuned for one machine (no UI, few shuffle partitions).
+
+    Start-up costs ~15 s, so callers (and tests) should create one and share it.
+    """
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master(master)
+        .appName("creditcity-features")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def _frame(spark: Any, table: pa.Table | Path, folder: Path, name: str) -> Any:
+    if isinstance(table, pa.Table):
+        path = folder / f"{name}.parquet"
+        pq.write_table(table, path)
+        return spark.read.parquet(str(path))
+    return spark.read.parquet(str(table))
+
+
+def compute(
+    entries: pa.Table | Path,
+    *,
+    as_of_day: int,
+    disputed: pa.Table,
+    consents: pa.Table,
+    spark: Any | None = None,
+) -> pa.Table:
+    """Run the feature query on Spark; returns the raw result (the caller fixes the schema)."""
+    session = spark if spark is not None else local_session()
+    query = features_query(SPARK, as_of_day=as_of_day, with_disputes=disputed.num_rows > 0)
+    with tempfile.TemporaryDirectory(prefix="creditcity-spark-") as folder:
+        frames = {
+            name: _frame(session, table, Path(folder), name)
+            for name, table in (
+                ("entries", entries),
+                ("disputed", disputed),
+                ("consents", consents),
+            )
+        }
+        result: pa.Table = session.sql(query, **frames).toArrow()
+    return result
