@@ -59,7 +59,7 @@ def _compatible(actual: pa.DataType, wanted: pa.DataType) -> bool:
         if check(wanted):
             return bool(check(actual)) or pa.types.is_null(actual)
     if pa.types.is_string(wanted):
-        return (
+        return bool(
             pa.types.is_string(actual)
             or pa.types.is_large_string(actual)
             or (pa.types.is_dictionary(actual) and pa.types.is_string(actual.value_type))

@@ -37,7 +37,8 @@ _EPOCH = date(1970, 1, 1)
 
 def _kind_probabilities() -> np.ndarray:
     weights = np.array([_WEIGHTS.get(k, 0.2) for k in _KINDS], dtype=np.float64)
-    return weights / weights.sum()
+    probabilities: np.ndarray = weights / weights.sum()
+    return probabilities
 
 
 def _sources() -> tuple[list[str], np.ndarray, np.ndarray]:

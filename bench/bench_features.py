@@ -1,0 +1,174 @@
+"""Feature computation on DuckDB against a bare DuckDB group-by, same Parquet, same run.
+
+    .venv/bin/python -m bench.bench_features [--residents 200000] [--records-per 50]
+        [--repeat 2] [--path FILE.parquet]
+
+Writes (once, then reuses) a Parquet file of random live entries
+(``creditcity.features.synthetic``) under ``bench/out/``, or takes ``--path``.
+Each timed run is a fresh child process, so its peak RSS is its own:
+
+- ``bare``: ``SELECT subject, <10 simple aggregates> FROM read_parquet(...)
+  GROUP BY subject`` fetched to Arrow — the engine's floor for one pass;
+- ``features``: ``compute_features(path, engine="duckdb")`` with 0.2% of
+  entries disputed and the consent register of the data, fetched to Arrow.
+
+Prints seconds and peak RSS of each (best of ``--repeat``) and the ratio
+features / bare. Target: ratio <= 1.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+AS_OF = date(2026, 6, 30)
+OUT = Path(__file__).resolve().parent / "out"
+BARE = (
+    "SELECT subject, COUNT(*) AS n, SUM(amount) AS amount_sum, AVG(amount) AS amount_avg,"
+    " MIN(occurred_at) AS first_at, MAX(occurred_at) AS last_at, SUM(balance) AS balance_sum,"
+    " MAX(credit_limit) AS limit_max, MAX(days_late) AS late_max, COUNT(ref) AS refs,"
+    " COUNT(days_late) AS rated FROM read_parquet('{path}') GROUP BY subject"
+)
+
+
+def dataset(residents: int, records: int, seed: int) -> Path:
+    """The entries Parquet for these sizes, written once and reused across runs."""
+    from creditcity.features.synthetic import entry_chunks
+
+    path = OUT / f"entries_{residents}_{records}_{seed}.parquet"
+    if path.exists():
+        return path
+    OUT.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    started = time.perf_counter()
+    writer: pq.ParquetWriter | None = None
+    for chunk in entry_chunks(residents=residents, records=records, seed=seed, end=AS_OF):
+        if writer is None:
+            writer = pq.ParquetWriter(partial, chunk.schema, compression="snappy")
+        writer.write_table(chunk, row_group_size=1 << 20)
+    if writer is not None:
+        writer.close()
+    partial.rename(path)
+    print(
+        f"wrote {records:,} entries for {residents:,} residents to {path.name} "
+        f"({path.stat().st_size / 1e9:.2f} GB) in {time.perf_counter() - started:.0f} s"
+    )
+    return path
+
+
+def side_inputs(path: Path, seed: int) -> tuple[Path, Path]:
+    """Disputed ids (0.2%) and the consent register for the data, as small Parquet files."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from creditcity.domain.catalogue import CONSENT_KINDS
+    from creditcity.features.synthetic import random_consents, random_disputed
+
+    disputed_path = path.with_suffix(".disputed.parquet")
+    consents_path = path.with_suffix(".consents.parquet")
+    if disputed_path.exists() and consents_path.exists():
+        return disputed_path, consents_path
+    ids = pq.read_table(path, columns=["entry_id"])
+    pq.write_table(random_disputed(ids, seed=seed), disputed_path)
+    shared = pq.read_table(
+        path,
+        columns=["subject", "source", "kind"],
+        filters=pc.field("kind").isin(pa.array(sorted(CONSENT_KINDS))),
+    )
+    pq.write_table(random_consents(shared, seed=seed, end=AS_OF), consents_path)
+    return disputed_path, consents_path
+
+
+def run_bare(path: Path) -> int:
+    import duckdb
+
+    with duckdb.connect(":memory:") as connection:
+        table = connection.sql(BARE.format(path=path)).to_arrow_table()
+    return int(table.num_rows)
+
+
+def run_features(path: Path, disputed: Path, consents: Path) -> int:
+    from creditcity.features import compute_features
+
+    table = compute_features(
+        path, as_of=AS_OF, disputed=pq.read_table(disputed), consents=pq.read_table(consents)
+    )
+    return int(table.num_rows)
+
+
+def child(mode: str, path: Path, disputed: Path, consents: Path) -> None:
+    """One timed run in this process; prints seconds, rows and peak RSS as JSON."""
+    started = time.perf_counter()
+    rows = run_bare(path) if mode == "bare" else run_features(path, disputed, consents)
+    seconds = time.perf_counter() - started
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"mode": mode, "seconds": seconds, "rows": rows, "rss_mib": peak_kib / 1024}))
+
+
+def timed(mode: str, path: Path, disputed: Path, consents: Path) -> dict[str, float]:
+    command = [
+        sys.executable,
+        "-m",
+        "bench.bench_features",
+        "--child",
+        mode,
+        "--path",
+        str(path),
+        "--disputed",
+        str(disputed),
+        "--consents",
+        str(consents),
+    ]
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    print(
+        f"  {mode:8s} {result['seconds']:7.2f} s  {result['rss_mib']:7.0f} MiB peak RSS"
+        f"  {int(result['rows']):,} subjects",
+        flush=True,
+    )
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--residents", type=int, default=200_000)
+    parser.add_argument("--records-per", type=int, default=50)
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--path", type=Path)
+    parser.add_argument("--disputed", type=Path)
+    parser.add_argument("--consents", type=Path)
+    parser.add_argument("--child", choices=["bare", "features"])
+    args = parser.parse_args(argv)
+    if args.child:
+        child(args.child, args.path, args.disputed, args.consents)
+        return
+    path = args.path or dataset(args.residents, args.residents * args.records_per, args.seed)
+    disputed, consents = side_inputs(path, args.seed)
+    rows = pq.ParquetFile(path).metadata.num_rows
+    print(f"{rows:,} entries in {path.name}, as of {AS_OF}")
+    best: dict[str, dict[str, float]] = {}
+    for _ in range(args.repeat):
+        for mode in ("bare", "features"):
+            result = timed(mode, path, disputed, consents)
+            if mode not in best or result["seconds"] < best[mode]["seconds"]:
+                best[mode] = result
+    ratio = best["features"]["seconds"] / best["bare"]["seconds"]
+    print(
+        f"best of {args.repeat}: bare {best['bare']['seconds']:.2f} s "
+        f"({best['bare']['rss_mib']:.0f} MiB), features {best['features']['seconds']:.2f} s "
+        f"({best['features']['rss_mib']:.0f} MiB); ratio features/bare {ratio:.2f} "
+        f"(target <= 1.5)"
+    )
+
+
+if __name__ == "__main__":
+    main()
