@@ -1,0 +1,353 @@
+"""Decisions over HTTP against a bare FastAPI endpoint, side by side in the same run.
+
+    .venv/bin/python -m bench.bench_api [--residents 50000] [--seconds 15] [--connections 8]
+        [--workers 2] [--database-url sqlite:///bench/out/api.db] [--profile]
+
+Both servers run 2 uvicorn workers on 127.0.0.1 and are loaded in turn (never
+at once) by ``wrk`` (Debian's package: one thread, 8 keep-alive connections,
+a Lua script that sends each request for a random resident, service and
+amount). The bare endpoint is the least an HTTP decision can be: a pydantic
+body and a dict lookup of a precomputed score. ``creditcity serve`` does the
+whole decision: key check, subject check, stored score, live restrictions,
+exposure, the decision row, the audit chain event, the waiver record, and a
+commit (decisions that arrive together share one, see
+:mod:`creditcity.api.batching`) before it answers. Prints requests/s, p50/p99
+and the ratio; ``--profile`` also profiles batched decisions in-process to
+show where a decision's time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from pydantic import BaseModel, Field
+
+POLICY_SERVICES = (
+    ("bike_deposit", 299), ("power_bank_deposit", 99), ("umbrella_deposit", 39),
+    ("library_deposit", 100), ("rental_deposit", 2600), ("agency_fee", 1300),
+    ("pay_later_clinic", 2000), ("pay_later_transit", 200), ("pay_later_public_office", 500),
+)  # fmt: skip
+KEY = "bench-provider-key-0123456789"
+SUBJECTS_FILE = "CREDITCITY_BENCH_SUBJECTS"  # bare app workers read their table from here
+
+# --- the bare endpoint --------------------------------------------------------------------
+
+
+class Ask(BaseModel):
+    subject: str = Field(min_length=1, max_length=64)
+    service: str = Field(min_length=1, max_length=64)
+    amount: float | str
+    purpose: str = Field(min_length=1, max_length=500)
+
+
+def _bare_table() -> dict[str, int]:
+    path = os.environ.get(SUBJECTS_FILE)  # bench-only wiring; the product reads Settings
+    if not path:
+        return {}
+    return {s: 600 for s in Path(path).read_text().split()}
+
+
+bare_app = FastAPI()
+_SCORES = _bare_table()
+
+
+@bare_app.post("/v1/decisions")
+async def bare_decision(body: Ask) -> dict[str, Any]:
+    score = _SCORES.get(body.subject)
+    return {"subject": body.subject, "service": body.service, "approved": score is not None
+            and score >= 600, "score": score}  # fmt: skip
+
+
+# --- data, servers, load ------------------------------------------------------------------
+
+
+def populate(url: str, residents: int, seed: int) -> list[str]:
+    """Scores for ``residents`` people (3% thin files) and an unpaid judgment for 1%."""
+    from creditcity.ledger.db import make_engine, migrate
+    from creditcity.ledger.scores import save_scores
+    from creditcity.ledger.unit_of_work import UnitOfWork
+
+    rng = random.Random(seed)
+    subjects = [f"p_{uuid.UUID(int=rng.getrandbits(128)).hex}" for _ in range(residents)]
+    engine = make_engine(url)
+    migrate(engine)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    rows = [
+        {"subject": s, "as_of": date.today(), "computed_at": now, "model_version": "bench",
+         "score": max(350, min(950, int(rng.gauss(640, 70)))), "percentile": 50.0,
+         "city": "hangzhou", "dimensions": {}, "reasons": [{"code": "PH-LATE", "text": "late"}]}
+        for s in subjects[: int(residents * 0.97)]
+    ]  # fmt: skip
+    with UnitOfWork(engine) as uow:
+        for start in range(0, len(rows), 5000):
+            save_scores(uow.conn, rows[start : start + 5000])
+        uow.commit()
+    _judgments(engine, subjects[: residents // 100])
+    engine.dispose()
+    return subjects
+
+
+def _judgments(engine: Any, subjects: list[str]) -> None:
+    from creditcity.config import Settings
+    from creditcity.services.ingest import ingest_files
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "judgments.jsonl"
+        path.write_text("".join(json.dumps({
+            "source": "court:bench", "idempotency_key": f"j{i}", "subject": s,
+            "kind": "court_judgment", "occurred_at": "2026-01-05", "ref": f"J{i}",
+            "amount": 5000}) + "\n" for i, s in enumerate(subjects)))  # fmt: skip
+        assert ingest_files([path], engine=engine, settings=Settings()).ok
+
+
+def _port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _start(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(
+                f"server exited: {server.stderr.read().decode() if server.stderr else ''}"
+            )
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                time.sleep(1.0)  # let every worker finish starting
+                return server
+        time.sleep(0.2)
+    raise SystemExit("server did not start within 60 s")
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+LUA = """
+local subjects = {}
+for line in io.lines("%(subjects)s") do subjects[#subjects + 1] = line end
+local services = {%(services)s}
+local tops = {%(tops)s}
+local thread_seed = 0
+function init(args) math.randomseed(%(seed)d + thread_seed) end
+request = function()
+  local s = subjects[math.random(#subjects)]
+  local i = math.random(#services)
+  local amount = string.format("%%.2f", 1 + math.random() * (tops[i] - 1))
+  local body = '{"subject":"' .. s .. '","service":"' .. services[i] ..
+               '","amount":"' .. amount .. '","purpose":"deposit-free service"}'
+  return wrk.format("POST", "/v1/decisions",
+                    {["Content-Type"] = "application/json", ["X-API-Key"] = "%(key)s"}, body)
+end
+"""
+
+
+def _wrk(port: int, script: Path, seconds: int, connections: int) -> dict[str, float]:
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
+               f"http://127.0.0.1:{port}/v1/decisions"]  # fmt: skip
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    try:
+        return _parse_wrk(out)
+    except (AttributeError, KeyError):
+        raise SystemExit(f"cannot read wrk's report:\n{out}") from None
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}[unit]
+
+
+def _parse_wrk(out: str) -> dict[str, float]:
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    return {
+        "rate": rate,
+        "p50": p50,
+        "p99": p99,
+        "requests": total,
+        "non_2xx": int(bad.group(1)) if bad else 0,
+        "socket_errors": errors.group(1) if errors else "none",
+    }  # type: ignore[dict-item]
+
+
+def _script(folder: Path, subjects: list[str], seed: int) -> Path:
+    listing = folder / "subjects.txt"
+    listing.write_text("\n".join(subjects) + "\n")
+    script = folder / "decide.lua"
+    script.write_text(LUA % {
+        "subjects": listing, "seed": seed, "key": KEY,
+        "services": ", ".join(f'"{s}"' for s, _ in POLICY_SERVICES),
+        "tops": ", ".join(str(t) for _, t in POLICY_SERVICES),
+    })  # fmt: skip
+    return script
+
+
+def _keys(folder: Path) -> Path:
+    path = folder / "keys.toml"
+    path.write_text(f'[[keys]]\nprincipal = "bike_operator:bench"\nrole = "provider"\n'
+                    f'key = "{KEY}"\n')  # fmt: skip
+    return path
+
+
+def _measure(name: str, command: list[str], env: dict[str, str], port: int,
+             args: argparse.Namespace, script: Path) -> dict[str, float]:  # fmt: skip
+    server = _start(command, env, port)
+    try:
+        _wrk(port, script, min(3, args.seconds), args.connections)  # warm-up
+        result = _wrk(port, script, args.seconds, args.connections)
+    finally:
+        _stop(server)
+    print(f"  {name}: {result['requests']:,} requests, non-2xx {result['non_2xx']}, "
+          f"socket errors {result['socket_errors']}", flush=True)  # fmt: skip
+    return result
+
+
+def _profile(url: str, subjects: list[str], count: int, batch: int) -> None:
+    """Where a decision's time goes: batched decisions in-process, profiled."""
+    from creditcity.api.batching import DecisionBatcher
+    from creditcity.config import Settings
+    from creditcity.ledger.db import make_engine
+    from creditcity.services.decide import DecisionRequest, policy_for
+
+    settings = Settings()
+    engine = make_engine(url)
+    batcher = DecisionBatcher(engine, policy=policy_for(settings), settings=settings)
+    rng = random.Random(1)
+    requests = [DecisionRequest(rng.choice(subjects), s, f"{rng.uniform(1, t):.2f}",
+                                "deposit-free service", "bike_operator:bench")
+                for s, t in (rng.choice(POLICY_SERVICES) for _ in range(count))]  # fmt: skip
+    profiler = cProfile.Profile()
+    began = time.perf_counter()
+    profiler.enable()
+    for start in range(0, count, batch):
+        batcher.run(requests[start : start + batch])
+    profiler.disable()
+    seconds = time.perf_counter() - began
+    print(f"\nin-process, one thread, batches of {batch}: {count / seconds:,.0f} decisions/s "
+          f"({seconds / count * 1e3:.3f} ms each, profiled)")  # fmt: skip
+    stats = pstats.Stats(profiler)
+    print(f"{'step (cumulative, per decision)':<58}{'ms':>8}{'share':>8}")
+    for name, ms in _steps(stats, count):
+        print(f"{name:<58}{ms:>8.3f}{ms / (seconds / count * 1e3):>8.0%}")
+
+
+STEPS = (
+    ("services/decide.py", "decide_in", "decide_in (the whole decision)"),
+    ("ledger/decisions.py", "score_for_decision", "  read the stored score"),
+    ("ledger/decisions.py", "adjudicated_records", "  read adjudicated records (restrictions)"),
+    ("ledger/decisions.py", "open_exposure", "  read open exposure"),
+    ("domain/decisions.py", "decide", "  decide (pure policy)"),
+    ("ledger/decisions.py", "insert_decision", "  insert the decision row"),
+    ("ledger/audit.py", "record_access", "  audit chain: read head, seal, insert"),
+    ("services/record_writer.py", "write_record", "  waiver record: validate + append"),
+    ("services/notices.py", "notify_restrictions", "  restriction notices"),
+    ("ledger/unit_of_work.py", "commit", "commit (one per batch)"),
+    ("sqlalchemy/engine/base.py", "_execute_context", "all SQL statements through SQLAlchemy"),
+    ("{method 'execute' of 'sqlite3.Cursor' objects}", "", "  of which inside the SQLite driver"),
+)
+
+
+def _steps(stats: pstats.Stats, count: int) -> list[tuple[str, float]]:
+    """Cumulative seconds of the named functions, per decision, in milliseconds."""
+    table: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+    found = []
+    for path, function, label in STEPS:
+        total = sum(
+            entry[3]
+            for (file, _, name), entry in table.items()
+            if (file.endswith(path) and name == function) or (not function and name == path)
+        )
+        if total:
+            found.append((label, total / count * 1e3))
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--residents", type=int, default=50_000)
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--full-workers",
+        type=int,
+        default=None,
+        help="workers of creditcity serve if not --workers (SQLite: one writer)",
+    )
+    parser.add_argument("--database-url", default="sqlite:///bench/out/api.db")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: apt-get install -y wrk")
+    if args.database_url.startswith("sqlite:///"):
+        db = Path(args.database_url.removeprefix("sqlite:///"))
+        db.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+    subjects = populate(args.database_url, args.residents, args.seed)
+    with tempfile.TemporaryDirectory(prefix="creditcity-bench-api-") as tmp:
+        folder = Path(tmp)
+        script = _script(folder, subjects, args.seed)
+        env = {**os.environ, "CREDITCITY_HOME": str(folder / "home"),
+               SUBJECTS_FILE: str(folder / "subjects.txt")}  # fmt: skip
+        print(f"{args.residents:,} residents; wrk 1 thread, {args.connections} connections, "
+              f"{args.seconds} s per server; workers: bare {args.workers}, creditcity "
+              f"{args.full_workers or args.workers}; {args.database_url.split(':')[0]}",
+              flush=True)  # fmt: skip
+        bare_port, full_port = _port(), _port()
+        bare_command = [
+            *(sys.executable, "-m", "uvicorn", "bench.bench_api:bare_app"),
+            *("--port", str(bare_port), "--workers", str(args.workers)),
+            *("--log-level", "warning", "--no-access-log"),
+        ]
+        full_command = [
+            *(sys.executable, "-m", "creditcity", "serve", "--database-url", args.database_url),
+            *("--keys", str(_keys(folder)), "--port", str(full_port)),
+            *("--workers", str(args.full_workers or args.workers)),
+        ]
+        bare = _measure("bare FastAPI", bare_command, env, bare_port, args, script)
+        full = _measure("creditcity serve", full_command, env, full_port, args, script)
+    print(f"\n{'':<34}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}")
+    for name, r in (("bare FastAPI (pydantic + dict)", bare),
+                    ("creditcity POST /v1/decisions", full)):  # fmt: skip
+        print(f"{name:<34}{r['rate']:>10,.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}")
+    print(f"ratio creditcity / bare: {full['rate'] / bare['rate']:.3f} "
+          f"(targets: >= 3,000/s, p99 < 20 ms, ratio >= 0.70)")  # fmt: skip
+    if args.profile:
+        _profile(args.database_url, subjects, 3000, 8)
+
+
+if __name__ == "__main__":
+    main()
