@@ -11,8 +11,8 @@ nowhere else.
 from __future__ import annotations
 
 from creditcity.features.definitions import FEATURE_NAMES, FEATURES, Feature
-from creditcity.features.obligations import Grain
 from creditcity.features.engine import ENGINES, compute_features, day_number, feature_schema
+from creditcity.features.obligations import Grain
 from creditcity.features.schema import (
     CONSENT_SCHEMA,
     DISPUTED_SCHEMA,

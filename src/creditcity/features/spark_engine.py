@@ -11,6 +11,9 @@ views, so two computations in one session cannot see each other's inputs.
 from __future__ import annotations
 
 import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,15 @@ import pyarrow.parquet as pq
 from creditcity.features.sql import SPARK, features_query
 
 
+@contextmanager
+def _quiet_pandas_check() -> Iterator[None]:
+    """PySpark warns that it does not fully support pandas 3; no pandas path is used here."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas",
+                                FutureWarning)  # fmt: skip
+        yield
+
+
 def local_session(*, master: str = "local[2]", shuffle_partitions: int = 4) -> Any:
     """A local SparkSession tuned for one machine (no UI, few shuffle partitions).
 
@@ -27,15 +39,16 @@ def local_session(*, master: str = "local[2]", shuffle_partitions: int = 4) -> A
     """
     from pyspark.sql import SparkSession
 
-    session = (
-        SparkSession.builder.master(master)
-        .appName("creditcity-features")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
-        .config("spark.sql.session.timeZone", "UTC")
-        .getOrCreate()
-    )
+    with _quiet_pandas_check():
+        session = (
+            SparkSession.builder.master(master)
+            .appName("creditcity-features")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+            .config("spark.sql.session.timeZone", "UTC")
+            .getOrCreate()
+        )
     session.sparkContext.setLogLevel("ERROR")
     return session
 
@@ -45,7 +58,8 @@ def _frame(spark: Any, table: pa.Table | Path, folder: Path, name: str) -> Any:
         path = folder / f"{name}.parquet"
         pq.write_table(table, path)
         return spark.read.parquet(str(path))
-    return spark.read.parquet(str(table))
+    # a dataset directory is read recursively, as DuckDB reads ``dir/**/*.parquet``
+    return spark.read.option("recursiveFileLookup", str(table.is_dir()).lower()).parquet(str(table))
 
 
 def compute(
@@ -59,7 +73,7 @@ def compute(
     """Run the feature query on Spark; returns the raw result (the caller fixes the schema)."""
     session = spark if spark is not None else local_session()
     query = features_query(SPARK, as_of_day=as_of_day, with_disputes=disputed.num_rows > 0)
-    with tempfile.TemporaryDirectory(prefix="creditcity-spark-") as folder:
+    with tempfile.TemporaryDirectory(prefix="creditcity-spark-") as folder, _quiet_pandas_check():
         frames = {
             name: _frame(session, table, Path(folder), name)
             for name, table in (

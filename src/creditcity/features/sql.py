@@ -25,7 +25,7 @@ Dialects differ only in how a timestamp becomes a day number.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from creditcity.domain.catalogue import CATALOGUE
@@ -33,6 +33,8 @@ from creditcity.features.definitions import FEATURES, Feature
 from creditcity.features.obligations import OBLIGATIONS, Grain, Obligations
 from creditcity.features.vocabulary import KIND_CLASSES
 
+#: The relations an engine provides: live entries, disputed entry ids, the consent register.
+INPUTS = ("entries", "disputed", "consents")
 #: Multiplier that makes ``day * SEQ_DAY + entry_id`` order by day, then arrival.
 SEQ_DAY = 1_000_000_000_000
 
@@ -66,7 +68,7 @@ def kinds_relation() -> str:
     return f"SELECT * FROM (VALUES {', '.join(rows)}) AS catalogue({columns})"
 
 
-def _flagged(dialect: Dialect, *, with_disputes: bool) -> str:
+def _flagged(dialect: Dialect, inputs: Mapping[str, str], *, with_disputes: bool) -> str:
     """Every entry; ``kind`` and the class flags only where the entry counts.
 
     The LEFT JOIN to ``kinds`` is the exclusion: an entry finds its kind's row
@@ -77,11 +79,11 @@ def _flagged(dialect: Dialect, *, with_disputes: bool) -> str:
     dated = (
         "SELECT entry_id, subject, source, kind AS entry_kind, ref, amount, balance,"
         f" credit_limit, days_late, {dialect.day_number('occurred_at')} AS day"
-        f" FROM {dialect.relation('entries')}"
+        f" FROM {inputs['entries']}"
     )
     disputes = (
         " LEFT JOIN (SELECT DISTINCT entry_id AS disputed_id"
-        f" FROM {dialect.relation('disputed')}) d ON e.entry_id = d.disputed_id"
+        f" FROM {inputs['disputed']}) d ON e.entry_id = d.disputed_id"
         if with_disputes
         else ""
     )
@@ -121,12 +123,12 @@ def _obligation_rows(relation: Obligations) -> str:
     )
 
 
-def _active_consent(dialect: Dialect) -> str:
+def _active_consent(dialect: Dialect, inputs: Mapping[str, str]) -> str:
     """(subject, source) pairs with a consent granted by, and not withdrawn by, the as-of day."""
     granted = dialect.day_number("granted_at")
     withdrawn = dialect.day_number("withdrawn_at")
     return (
-        f"SELECT DISTINCT subject, source FROM {dialect.relation('consents')}"
+        f"SELECT DISTINCT subject, source FROM {inputs['consents']}"
         f" WHERE {granted} <= {{as_of}} AND (withdrawn_at IS NULL OR {withdrawn} > {{as_of}})"
     )
 
@@ -144,12 +146,23 @@ def _per_subject(grain: Grain, source: str) -> str:
     return f"{grain}_features AS (SELECT subject, {aggregates} FROM {source} GROUP BY subject)"
 
 
-def features_query(dialect: Dialect, *, as_of_day: int, with_disputes: bool = True) -> str:
-    """The whole feature query for ``dialect`` as of a day number (days since 1970-01-01)."""
+def features_query(
+    dialect: Dialect,
+    *,
+    as_of_day: int,
+    with_disputes: bool = True,
+    inputs: Mapping[str, str] | None = None,
+) -> str:
+    """The whole feature query for ``dialect`` as of a day number (days since 1970-01-01).
+
+    ``inputs`` may replace how an input relation is named, e.g. ``entries``
+    by ``read_parquet('...')``; by default the dialect's own naming is used.
+    """
+    named = {name: dialect.relation(name) for name in INPUTS} | dict(inputs or {})
     stages = [
         f"kinds AS ({kinds_relation()})",
-        f"flagged AS ({_flagged(dialect, with_disputes=with_disputes)})",
-        f"active_consent AS ({_active_consent(dialect)})",
+        f"flagged AS ({_flagged(dialect, named, with_disputes=with_disputes)})",
+        f"active_consent AS ({_active_consent(dialect, named)})",
         _per_subject(Grain.ENTRIES, "flagged"),
     ]
     joins = []
