@@ -247,6 +247,13 @@ def _profile(url: str, subjects: list[str], count: int, batch: int) -> None:
     requests = [DecisionRequest(rng.choice(subjects), s, f"{rng.uniform(1, t):.2f}",
                                 "deposit-free service", "bike_operator:bench")
                 for s, t in (rng.choice(POLICY_SERVICES) for _ in range(count))]  # fmt: skip
+    for size in (1, 8):
+        began, cpu = time.perf_counter(), time.process_time()
+        for start in range(0, count, size):
+            batcher.run(requests[start : start + size])
+        wall, used = time.perf_counter() - began, time.process_time() - cpu
+        print(f"\nin-process, one thread, batches of {size}: {count / wall:,.0f} decisions/s, "
+              f"{used / count * 1e3:.2f} ms CPU each (not profiled)")  # fmt: skip
     profiler = cProfile.Profile()
     began = time.perf_counter()
     profiler.enable()
@@ -254,8 +261,7 @@ def _profile(url: str, subjects: list[str], count: int, batch: int) -> None:
         batcher.run(requests[start : start + batch])
     profiler.disable()
     seconds = time.perf_counter() - began
-    print(f"\nin-process, one thread, batches of {batch}: {count / seconds:,.0f} decisions/s "
-          f"({seconds / count * 1e3:.3f} ms each, profiled)")  # fmt: skip
+    print(f"profiled, batches of {batch}: {seconds / count * 1e3:.3f} ms each")
     stats = pstats.Stats(profiler)
     print(f"{'step (cumulative, per decision)':<58}{'ms':>8}{'share':>8}")
     for name, ms in _steps(stats, count):

@@ -62,6 +62,9 @@ def serve(
         engine.dispose()
         console.print(f"creditcity on http://{host}:{port} (portal /, API docs /docs), "
                       f"{workers} worker(s), database {_safe(url)}")  # fmt: skip
+        if workers > 1 and url.startswith("sqlite"):
+            console.print("note: SQLite has one writer; with several workers they take turns "
+                          "(PostgreSQL lets them write side by side)")  # fmt: skip
         if workers == 1:
             _run(_app_factory(url, keys), host, port, None)
         else:
