@@ -8,6 +8,10 @@ DEMO_DIR ?= .demo
 .PHONY: demo test lint bench clean
 
 $(STAMP): pyproject.toml
+	@# the browser test drives Debian's Chromium; CJK fonts so the Chinese portal renders
+	command -v chromium >/dev/null || (apt-get update -qq && \
+	  apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null) || \
+	  echo "could not install chromium: the browser test will skip (and fail under CI=true)"
 	test -d $(VENV) || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -35,11 +34,13 @@ def demo(
         summary = run_demo(directory, residents=residents, seed=seed, settings=get_settings(),
                            say=(lambda _: None) if as_json else _say)  # fmt: skip
         emit(as_json, summary.__dict__, lambda: _print(summary))
-    if serve and importlib.util.find_spec("creditcity.api") is not None:
+    if serve:
         from creditcity.cli.serve import serve as serve_command
 
-        console.print(f"\nserving on http://127.0.0.1:{port} (Ctrl+C stops)")
-        serve_command(database_url=summary.database_url, port=port)
+        console.print(f"\nportal and API on http://127.0.0.1:{port} (OpenAPI at /docs; demo "
+                      f"sign-in keys in {directory / 'keys.toml'}); Ctrl+C stops")  # fmt: skip
+        serve_command(database_url=summary.database_url, port=port,
+                      keys=directory / "keys.toml", demo_keys=True)  # fmt: skip
 
 
 def _say(message: str) -> None:

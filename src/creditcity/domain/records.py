@@ -115,7 +115,7 @@ def _text(value: object) -> str | None:
 def _money(value: object) -> float:
     try:
         number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValueError("is not a number") from None
     if not math.isfinite(number) or number < 0 or number > MAX_MONEY:
         raise ValueError("must be a finite amount between 0 and 1e12")
@@ -127,7 +127,7 @@ def _days(value: object) -> int:
         raise ValueError("must be a whole number of days")
     try:
         number = int(value) if not isinstance(value, str) else int(value.strip())  # type: ignore[call-overload]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValueError("is not a whole number") from None
     if number < 0 or number > MAX_DAYS:
         raise ValueError("must be between 0 and 36500 days")

@@ -93,3 +93,18 @@ def test_a_rejected_row_is_named_by_its_row_number_and_field() -> None:
     bulk = validate_arrow(_table(rows), 41, "f.parquet", SECRET, NOW)
     assert bulk is not None and bulk.rejected_rows == 1
     assert [(p.where, p.field) for p in bulk.problems] == [("f.parquet row 42", "amount")]
+
+
+def test_an_amount_too_large_for_a_float_is_a_row_error_not_a_crash() -> None:
+    row = {
+        "source": "bank:b",
+        "idempotency_key": "a",
+        "national_id": "330100000000000001",
+        "kind": "loan_opened",
+        "occurred_at": "2024-01-01",
+        "ref": "L",
+        "amount": 10**400,
+    }
+    outcome = validate_row(row, "f row 2", SECRET, NOW)
+    assert isinstance(outcome, list)
+    assert [(p.field, "not a number" in p.message) for p in outcome] == [("amount", True)]
