@@ -34,6 +34,8 @@ from creditcity.features.vocabulary import (
     DELINQUENT_DAYS_LATE,
     count_where,
     is_kind,
+    max_where,
+    min_where,
     months_since,
     within,
 )
@@ -126,7 +128,7 @@ _FEATURES: tuple[Feature, ...] = (
     Feature("months_since_last_delinquency", PH,
             "Whole months since the last payment 30+ days late, default or loss",
             "last serious delinquency {value} months ago", E,
-            months_since(f"MAX(day) FILTER (WHERE {_DELINQUENT})"), nullable=True),
+            months_since(max_where("day", _DELINQUENT)), nullable=True),
     _cases("loan_defaults", PH, "default_day IS NOT NULL",
           "Loans that went into default", "{value} loans in default on file"),
     _cases("loan_defaults_settled", PH, "settled_day >= default_day",
@@ -158,7 +160,7 @@ _FEATURES: tuple[Feature, ...] = (
     # history length
     Feature("history_length_months", HL, "Whole months since the first record that still counts",
             "history of only {value} months", E,
-            months_since("MIN(day) FILTER (WHERE is_history)"), nullable=True),
+            months_since(min_where("day", "is_history")), nullable=True),
     # new obligations
     _count("new_obligations_6m", NO, f"is_new_obligation AND {within(DAYS_6M)}",
            "Loans, borrowings, pay-later charges and waived deposits in the last 6 months",

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
-from creditcity.features.vocabulary import DAYS_12M, is_kind, within
+from creditcity.features.vocabulary import DAYS_12M, is_kind, max_where, within
 
 #: Fewest shared months before a spending variation means anything.
 MIN_SPENDING_MONTHS = 3
@@ -62,7 +62,7 @@ def _latest(column: str) -> str:
 
 
 def _last_day(kind: str) -> str:
-    return f"MAX(day) FILTER (WHERE {is_kind(kind)})"
+    return max_where("day", is_kind(kind))
 
 
 _SPEND = f"{is_kind('monthly_spending')} AND {within(DAYS_12M)}"
