@@ -75,9 +75,9 @@ def main() -> None:
     args = parser.parse_args()
     path = dataset(args.residents, args.residents * args.records_per, args.seed)
     model = model_file()
-    bare = [sys.executable, "-c",
-            "import duckdb,sys; c=duckdb.connect(); "
-            f"t=c.sql({BARE.format(path=path)!r}).to_arrow_table(); print(t.num_rows)"]  # fmt: skip
+    query = BARE["bare"].format(path=path)
+    script = f"import duckdb; print(duckdb.connect().sql({query!r}).to_arrow_table().num_rows)"
+    bare = [sys.executable, "-c", script]
     ours = [sys.executable, "-m", "creditcity", "score", "--snapshot", str(path), "--model",
             str(model), "--out", str(OUT / "scores.parquet"), "--as-of", AS_OF.isoformat(),
             "--json"]  # fmt: skip
