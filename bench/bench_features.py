@@ -1,19 +1,26 @@
-"""Feature computation on DuckDB against a bare DuckDB group-by, same Parquet, same run.
+"""Feature computation on DuckDB against bare DuckDB group-bys, same Parquet, same run.
 
     .venv/bin/python -m bench.bench_features [--residents 200000] [--records-per 50]
-        [--repeat 3] [--path FILE.parquet]
+        [--repeat 3] [--path FILE.parquet] [--spark]
 
 Writes (once, then reuses) a Parquet file of random live entries
 (``creditcity.features.synthetic``) under ``bench/out/``, or takes ``--path``.
-Each timed run is a fresh child process, so its peak RSS is its own:
+Each timed run is a fresh child process (imports done before the clock
+starts; peak RSS is the child's own ``VmHWM``):
 
 - ``bare``: ``SELECT subject, <10 simple aggregates> FROM read_parquet(...)
-  GROUP BY subject`` fetched to Arrow — the engine's floor for one pass;
+  GROUP BY subject`` fetched to Arrow. DuckDB reads 6 of the columns (its
+  ``COUNT(ref)`` is answered from Parquet statistics);
+- ``bare_wide``: the same kind of query with 11 simple aggregates that read
+  every column the features read (entry_id, source, kind, ref too);
 - ``features``: ``compute_features(path, engine="duckdb")`` with 0.2% of
-  entries disputed and the consent register of the data, fetched to Arrow.
+  entries disputed and the consent register of the data, fetched to Arrow,
+  sorted by subject;
+- ``spark`` (with ``--spark``, once): the same on Spark ``local[2]``,
+  excluding the session start-up, which is timed and printed apart.
 
-Prints seconds and peak RSS of each (best of ``--repeat``) and the ratio
-features / bare. Target: ratio <= 1.5.
+Prints wall and CPU seconds and peak RSS of each (best of ``--repeat`` by
+wall time) and the ratios features / bare. Target: ratio <= 1.5.
 """
 
 from __future__ import annotations
@@ -31,12 +38,22 @@ import pyarrow.parquet as pq
 
 AS_OF = date(2026, 6, 30)
 OUT = Path(__file__).resolve().parent / "out"
-BARE = (
-    "SELECT subject, COUNT(*) AS n, SUM(amount) AS amount_sum, AVG(amount) AS amount_avg,"
-    " MIN(occurred_at) AS first_at, MAX(occurred_at) AS last_at, SUM(balance) AS balance_sum,"
-    " MAX(credit_limit) AS limit_max, MAX(days_late) AS late_max, COUNT(ref) AS refs,"
-    " COUNT(days_late) AS rated FROM read_parquet('{path}') GROUP BY subject"
-)
+BARE = {
+    "bare": (
+        "SELECT subject, COUNT(*) AS n, SUM(amount) AS amount_sum, AVG(amount) AS amount_avg,"
+        " MIN(occurred_at) AS first_at, MAX(occurred_at) AS last_at, SUM(balance) AS balances,"
+        " MAX(credit_limit) AS limit_max, MAX(days_late) AS late_max, COUNT(ref) AS refs,"
+        " COUNT(days_late) AS rated FROM read_parquet('{path}') GROUP BY subject"
+    ),
+    "bare_wide": (
+        "SELECT subject, COUNT(*) AS n, SUM(amount) AS amount_sum, MIN(occurred_at) AS first_at,"
+        " MAX(occurred_at) AS last_at, SUM(balance) AS balances, MAX(credit_limit) AS limit_max,"
+        " MAX(days_late) AS late_max, MAX(entry_id) AS last_id, MIN(kind) AS first_kind,"
+        " MIN(source) AS first_source, MAX(ref) AS last_ref"
+        " FROM read_parquet('{path}') GROUP BY subject"
+    ),
+}
+MODES = (*BARE, "features")
 
 
 def dataset(residents: int, records: int, seed: int) -> Path:
@@ -87,60 +104,57 @@ def side_inputs(path: Path, seed: int) -> tuple[Path, Path]:
     return disputed_path, consents_path
 
 
-def run_bare(path: Path) -> int:
-    import duckdb
+def peak_rss_mib() -> float:
+    """This process's peak resident set (``VmHWM``).
 
-    with duckdb.connect(":memory:") as connection:
-        table = connection.sql(BARE.format(path=path)).to_arrow_table()
-    return int(table.num_rows)
-
-
-def run_features(path: Path, disputed: Path, consents: Path) -> int:
-    from creditcity.features import compute_features
-
-    table = compute_features(
-        path, as_of=AS_OF, disputed=pq.read_table(disputed), consents=pq.read_table(consents)
-    )
-    return int(table.num_rows)
+    Not ``getrusage``: Linux carries ``ru_maxrss`` across fork and exec, so a
+    child would report its parent's peak.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def child(mode: str, path: Path, disputed: Path, consents: Path) -> None:
-    """One timed run in this process; prints seconds, rows and peak RSS as JSON.
+    """One timed run in this process; prints seconds, CPU, rows and peak RSS as JSON."""
+    import duckdb
 
-    Imports happen before the clock starts, so both sides time only their query.
-    """
-    import duckdb  # noqa: F401
+    from creditcity.features import compute_features
 
-    import creditcity.features  # noqa: F401
+    extra: dict[str, float] = {}
+    spark = None
+    if mode == "spark":
+        from creditcity.features.spark_engine import local_session
 
+        began = time.perf_counter()
+        spark = local_session()
+        extra["startup"] = time.perf_counter() - began
     started, cpu_started = time.perf_counter(), time.process_time()
-    rows = run_bare(path) if mode == "bare" else run_features(path, disputed, consents)
+    if mode in BARE:
+        with duckdb.connect(":memory:") as connection:
+            rows = connection.sql(BARE[mode].format(path=path)).to_arrow_table().num_rows
+    else:
+        engine = "spark" if mode == "spark" else "duckdb"
+        table = compute_features(path, as_of=AS_OF, disputed=pq.read_table(disputed),
+                                 consents=pq.read_table(consents), engine=engine,
+                                 spark=spark)  # fmt: skip
+        rows = table.num_rows
     seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
-    usage = resource.getrusage(resource.RUSAGE_SELF)
     print(json.dumps({"mode": mode, "seconds": seconds, "cpu": cpu, "rows": rows,
-                      "rss_mib": usage.ru_maxrss / 1024}))  # fmt: skip
+                      "rss_mib": peak_rss_mib(), **extra}))  # fmt: skip
 
 
 def timed(mode: str, path: Path, disputed: Path, consents: Path) -> dict[str, float]:
-    command = [
-        sys.executable,
-        "-m",
-        "bench.bench_features",
-        "--child",
-        mode,
-        "--path",
-        str(path),
-        "--disputed",
-        str(disputed),
-        "--consents",
-        str(consents),
-    ]
+    command = [sys.executable, "-m", "bench.bench_features", "--child", mode, "--path", str(path),
+               "--disputed", str(disputed), "--consents", str(consents)]  # fmt: skip
     done = subprocess.run(command, check=True, capture_output=True, text=True)
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    startup = f"  (+{result['startup']:.1f} s session start-up)" if "startup" in result else ""
     print(
-        f"  {mode:8s} {result['seconds']:7.2f} s wall {result['cpu']:7.2f} s CPU"
-        f"  {result['rss_mib']:7.0f} MiB peak RSS  {int(result['rows']):,} subjects",
+        f"  {mode:9s} {result['seconds']:7.2f} s wall {result['cpu']:7.2f} s CPU"
+        f"  {result['rss_mib']:7.0f} MiB peak RSS  {int(result['rows']):,} subjects{startup}",
         flush=True,
     )
     return result
@@ -153,9 +167,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--path", type=Path)
+    parser.add_argument("--spark", action="store_true", help="also time the Spark engine once")
     parser.add_argument("--disputed", type=Path)
     parser.add_argument("--consents", type=Path)
-    parser.add_argument("--child", choices=["bare", "features"])
+    parser.add_argument("--child", choices=[*MODES, "spark"])
     args = parser.parse_args(argv)
     if args.child:
         child(args.child, args.path, args.disputed, args.consents)
@@ -166,17 +181,20 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{rows:,} entries in {path.name}, as of {AS_OF}")
     best: dict[str, dict[str, float]] = {}
     for _ in range(args.repeat):
-        for mode in ("bare", "features"):
+        for mode in MODES:
             result = timed(mode, path, disputed, consents)
             if mode not in best or result["seconds"] < best[mode]["seconds"]:
                 best[mode] = result
-    ratio = best["features"]["seconds"] / best["bare"]["seconds"]
-    print(
-        f"best of {args.repeat}: bare {best['bare']['seconds']:.2f} s "
-        f"({best['bare']['rss_mib']:.0f} MiB), features {best['features']['seconds']:.2f} s "
-        f"({best['features']['rss_mib']:.0f} MiB); ratio features/bare {ratio:.2f} "
-        f"(target <= 1.5)"
-    )
+    if args.spark:
+        timed("spark", path, disputed, consents)
+    features = best["features"]
+    print(f"best of {args.repeat}: features {features['seconds']:.2f} s wall, "
+          f"{features['cpu']:.2f} s CPU, {features['rss_mib']:.0f} MiB")  # fmt: skip
+    for mode in BARE:
+        base = best[mode]
+        print(f"  / {mode:9s} {base['seconds']:6.2f} s wall, {base['cpu']:6.2f} s CPU, "
+              f"{base['rss_mib']:5.0f} MiB: ratio {features['seconds'] / base['seconds']:.2f} "
+              f"wall, {features['cpu'] / base['cpu']:.2f} CPU (target <= 1.5)")  # fmt: skip
 
 
 if __name__ == "__main__":
