@@ -32,6 +32,15 @@ _KINDS = tuple(k for k in CATALOGUE if k != "retraction")
 _LATE_DAYS = np.array([1, 5, 15, 29, 30, 45, 59, 60, 75, 89, 90, 120, 400], dtype=np.int32)
 _SOURCE_NAMES = ("a", "b", "c")
 _REFS_PER_PERSON = 3
+#: Kinds whose records follow one obligation over time (a card, a loan, a fine, a borrowing):
+#: their refs repeat per person; bills and rent get a fresh ref each time.
+_FOLLOWED = (
+    "card_statement", "loan_opened", "loan_instalment_paid", "loan_default", "loan_settled",
+    "traffic_fine_issued", "traffic_fine_paid", "traffic_fine_overdue", "tax_assessed",
+    "tax_paid", "tax_arrears", "court_judgment", "judgment_satisfied", "borrowing_started",
+    "borrowing_returned", "borrowing_lost", "pay_later_charged", "pay_later_paid",
+    "pay_later_overdue", "deposit_waived",
+)  # fmt: skip
 _EPOCH = date(1970, 1, 1)
 
 
@@ -91,7 +100,7 @@ def random_entries(
         kind, [i for i, k in enumerate(_KINDS) if CATALOGUE[k].polarity is Polarity.BY_LATENESS]
     )
     late = np.where(rng.random(records) < 0.85, 0, rng.choice(_LATE_DAYS, records))
-    per_obligation = rng.random(records) < 0.6
+    per_obligation = np.isin(kind, [_KINDS.index(k) for k in _FOLLOWED])
     ref = np.where(
         per_obligation,
         person * _REFS_PER_PERSON + rng.integers(0, 3, records),
