@@ -6,7 +6,10 @@ utilisation is its *latest* statement. For these, the person's counted
 entries are first grouped into one row per obligation, then aggregated per
 person. There are three such relations, each read by features of its grain:
 
-- ``CARDS``: one row per card (source + ref): its latest balance and limit.
+- ``CARDS``: one row per open card (source + ref): its latest balance and
+  limit. A card is open when it has a statement in the last 12 months; a
+  card last reported years ago says nothing about what is owed today (and
+  leaving it out keeps this group-by to a year of statements).
 - ``CASES``: one row per loan, fine, tax bill or judgment (source + ref):
   the last day it went into default / overdue / arrears / judgment and the
   last day it was settled / paid / satisfied.
@@ -69,7 +72,7 @@ _SPEND = f"{is_kind('monthly_spending')} AND {within(DAYS_12M)}"
 
 CARDS = Obligations(
     Grain.CARDS,
-    where=is_kind("card_statement"),
+    where=f"{is_kind('card_statement')} AND {within(DAYS_12M)}",
     key=("source", "ref"),
     columns=MappingProxyType(
         {"card_balance": _latest("balance"), "card_limit": _latest("credit_limit")}

@@ -228,3 +228,13 @@ def test_voluntary_records_never_lengthen_the_history() -> None:
     register = consents([(ALICE, "broker:east", 2000, None), (ALICE, "bank:west-lake", 2000, None)])
     rows = [*_shared(), entry(ALICE, "utility_bill", 1, days_late=0)]
     assert one(rows, consent=register)["history_length_months"] == 0
+
+
+def test_a_card_last_reported_more_than_12_months_ago_is_not_counted_as_open() -> None:
+    rows = [
+        entry(ALICE, "card_statement", 365, ref="old", balance=900.0, credit_limit=1000.0),
+        entry(ALICE, "card_statement", 364, ref="new", balance=100.0, credit_limit=400.0),
+    ]
+    got = one(rows)
+    assert (got["card_outstanding_total"], got["card_limit_total"]) == (100.0, 400.0)
+    assert got["card_utilisation"] == pytest.approx(0.25)
