@@ -25,7 +25,10 @@ class Settings(BaseSettings):
     pdo: float = 40.0
     score_min: int = 350
     score_max: int = 950
-    ingest_batch_size: int = 20_000
+    ingest_batch_size: int = Field(default=20_000, ge=1)
+    #: PostgreSQL only: batches written at once, each on its own connection and transaction
+    #: (the server then spreads index maintenance over cores; SQLite has one writer)
+    ingest_writers: int = Field(default=2, ge=1, le=16)
     #: the operator's policy file (TOML); None = the default policy shipped in the package
     policy_path: Path | None = None
     #: where the city's Ed25519 signing keys live (default: <home>/keys)

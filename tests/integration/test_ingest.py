@@ -165,3 +165,35 @@ def test_the_same_key_twice_in_one_file_counts_once_and_once_as_duplicate(
         [write_rows([row, row], tmp_path / f"t{suffix}")], engine=engine, settings=SETTINGS
     )
     assert (report.accepted, report.duplicate, report.rejected) == (1, 1, 0)
+
+
+@pytest.mark.parametrize("writers", [1, 4])
+def test_concurrent_writers_keep_every_row_once_when_batches_share_people_and_keys(
+    engine: Engine, tmp_path: Path, writers: int
+) -> None:
+    """Batches commit out of order on PostgreSQL's writers; nothing may be lost or doubled."""
+    rows = [
+        {
+            "source": "utility:water",
+            # every 5th row repeats a key from 50 rows earlier: a duplicate in another batch
+            "idempotency_key": f"w{i - 50 if i % 5 == 0 and i >= 50 else i}",
+            "national_id": f"3301000000000000{i % 3:02d}",  # three people in every batch
+            "kind": "utility_bill",
+            "occurred_at": "2025-03-01",
+            "ref": f"W{i % 3}",
+            "amount": 10.0 + i,
+            "days_late": 0,
+        }
+        for i in range(400)
+    ]
+    path = write_rows(rows, tmp_path / "water.parquet")
+    setup = SETTINGS.model_copy(update={"ingest_writers": writers, "ingest_batch_size": 9})
+    first = ingest_files([path], engine=engine, settings=setup)
+    assert first.ok, first.files[0].problems[:3]
+    again = ingest_files([path], engine=engine, settings=setup)
+    distinct = {r["idempotency_key"] for r in rows}
+    assert (first.accepted, first.duplicate) == (len(distinct), len(rows) - len(distinct))
+    assert (again.accepted, again.duplicate) == (0, len(rows))
+    with engine.connect() as conn:
+        keys = conn.execute(select(entries.c.idempotency_key)).scalars().all()
+    assert sorted(keys) == sorted(distinct)

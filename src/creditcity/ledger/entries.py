@@ -123,6 +123,8 @@ def register_subjects(conn: Connection, batch: pa.Table, first_seen_at: datetime
         .group_by("subject", use_threads=False)
         .aggregate([("city", "first")])
     )
+    # in pseudonym order, so concurrent writers take row locks in the same order (no deadlock)
+    firsts = firsts.sort_by("subject")
     values = [
         {"subject": s, "home_city": c, "first_seen_at": first_seen_at}
         for s, c in zip(

@@ -2,20 +2,26 @@
 
 Each batch is validated, then appended in its own transaction, so a process
 killed mid-file keeps every batch it committed and a re-run appends only
-what is missing (the idempotency key decides). ``all_or_nothing`` instead
-holds the whole file in one transaction and rolls back if any row was
-rejected.
+what is missing (the idempotency key decides). On PostgreSQL batches are
+written by ``ingest_writers`` connections at once and may commit out of
+file order, which the idempotency key makes harmless. ``all_or_nothing``
+instead holds the whole file in one transaction and rolls back if any row
+was rejected.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psycopg
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from creditcity.config import Settings
 from creditcity.domain.bulk_validation import validate_arrow
@@ -26,6 +32,8 @@ from creditcity.ledger.entries import EntryAppender, register_subjects
 from creditcity.ledger.unit_of_work import UnitOfWork
 
 MAX_PROBLEMS_KEPT = 1000
+#: a batch that deadlocked against another writer is retried this many times
+DEADLOCK_RETRIES = 3
 
 Progress = Callable[[str, int, int], None]  # (file, advance, total)
 Committed = Callable[[set[str]], None]  # subjects whose records just landed
@@ -107,27 +115,141 @@ def _ingest_file(
     progress: Progress | None,
     on_committed: Committed | None,
 ) -> None:
+    batches = _validated_ahead(
+        read_batches(path, settings.ingest_batch_size), report.path, settings.pseudonym_secret
+    )
+    if all_or_nothing:
+        _ingest_whole(batches, path, report, engine, total, progress, on_committed)
+        return
+    writers = settings.ingest_writers if engine.dialect.name == "postgresql" else 1
+    with _Writers(engine, writers) as pool:
+        pending: deque[tuple[Batch, ValidatedBatch, Future[Written]]] = deque()
+        for batch, validated in batches:
+            pending.append((batch, validated, pool.submit(validated)))
+            while len(pending) > writers:
+                _settle(*pending.popleft(), path, report, total, progress, on_committed)
+        while pending:
+            _settle(*pending.popleft(), path, report, total, progress, on_committed)
+
+
+def _ingest_whole(
+    batches: Iterator[tuple[Batch, ValidatedBatch]],
+    path: Path,
+    report: FileReport,
+    engine: Engine,
+    total: int,
+    progress: Progress | None,
+    on_committed: Committed | None,
+) -> None:
+    """``--all-or-nothing``: one transaction for the file, rolled back if any row was rejected."""
     with UnitOfWork(engine) as uow:
         touched: set[str] = set()
         appender = EntryAppender(uow.conn)
-        batches = read_batches(path, settings.ingest_batch_size)
-        for batch, validated in _validated_ahead(batches, report.path, settings.pseudonym_secret):
-            subjects = _append(uow, appender, batch, validated, report)
-            touched |= subjects
-            if not all_or_nothing:
-                uow.commit()
-                if on_committed and subjects:
-                    on_committed(subjects)
+        for batch, validated in batches:
+            written = _write(uow, appender, validated)
+            _account(batch, validated, written, report)
+            touched |= written.subjects
             if progress:
                 progress(str(path), batch.progress, total)
-        if all_or_nothing and report.rejected:
+        if report.rejected:
             uow.rollback()
             report.rolled_back = True
             report.accepted = 0
             return
         uow.commit()
-        if all_or_nothing and on_committed and touched:
+        if on_committed and touched:
             on_committed(touched)
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What one committed batch did to the ledger."""
+
+    inserted: int
+    subjects: set[str]
+
+
+class _Writers:
+    """Batches written on ``count`` threads, each with its own connection; each batch commits.
+
+    Committed batches survive a crash whatever their order, and a re-run
+    appends only what is missing, so batches need not land in file order.
+    PostgreSQL does the index maintenance of each COPY in the connection's
+    own server process: two writers keep both cores busy where one leaves
+    the server waiting on the client between batches.
+    """
+
+    def __init__(self, engine: Engine, count: int) -> None:
+        self._engine = engine
+        self._pool = ThreadPoolExecutor(max_workers=count, thread_name_prefix="write")
+        self._local = threading.local()
+        self._opened: list[UnitOfWork] = []
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> _Writers:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        # on failure, batches not yet started are dropped; started ones finish or roll back
+        self._pool.shutdown(wait=True, cancel_futures=exc_type is not None)
+        for uow in self._opened:
+            uow.__exit__(None, None, None)
+
+    def submit(self, validated: ValidatedBatch) -> Future[Written]:
+        return self._pool.submit(self._commit, validated)
+
+    def _commit(self, validated: ValidatedBatch) -> Written:
+        uow, appender = self._own()
+        for attempt in range(DEADLOCK_RETRIES + 1):
+            try:
+                # subjects first, in a transaction of their own: a batch holding a new
+                # subject's row lock until its entries commit would make the other
+                # writer wait whenever consecutive batches share a person
+                subjects = register_subjects(uow.conn, validated.entries, now_utc())
+                uow.commit()
+                inserted = appender.append(validated.entries, now_utc())
+                uow.commit()
+                return Written(inserted, subjects)
+            except (DBAPIError, psycopg.errors.DeadlockDetected) as error:
+                uow.rollback()
+                if attempt == DEADLOCK_RETRIES or not _is_deadlock(error):
+                    raise
+        raise AssertionError("unreachable")
+
+    def _own(self) -> tuple[UnitOfWork, EntryAppender]:
+        mine: tuple[UnitOfWork, EntryAppender] | None = getattr(self._local, "writer", None)
+        if mine is None:
+            uow = UnitOfWork(self._engine).__enter__()
+            with self._lock:
+                self._opened.append(uow)
+            mine = (uow, EntryAppender(uow.conn))
+            self._local.writer = mine
+        return mine
+
+
+def _is_deadlock(error: Exception) -> bool:
+    """Two writers can wait on each other's rows when a file repeats keys across batches."""
+    original = getattr(error, "orig", error)
+    return isinstance(original, psycopg.errors.DeadlockDetected)
+
+
+def _settle(
+    batch: Batch,
+    validated: ValidatedBatch,
+    future: Future[Written],
+    path: Path,
+    report: FileReport,
+    total: int,
+    progress: Progress | None,
+    on_committed: Committed | None,
+) -> None:
+    """Account for a committed batch, in file order, on the calling thread."""
+    written = future.result()
+    _account(batch, validated, written, report)
+    if on_committed and written.subjects:
+        on_committed(written.subjects)
+    if progress:
+        progress(str(path), batch.progress, total)
 
 
 def _validate(batch: Batch, path: str, secret: str) -> ValidatedBatch:
@@ -161,21 +283,17 @@ def _validated_ahead(
             yield pending[0], pending[1].result()
 
 
-def _append(
-    uow: UnitOfWork,
-    appender: EntryAppender,
-    batch: Batch,
-    validated: ValidatedBatch,
-    report: FileReport,
-) -> set[str]:
-    report.rejected += batch.rejected_rows + validated.rejected_rows
-    report.keep(sorted(batch.problems + validated.problems, key=_row_order))
+def _write(uow: UnitOfWork, appender: EntryAppender, validated: ValidatedBatch) -> Written:
     received_at = now_utc()
     subjects = register_subjects(uow.conn, validated.entries, received_at)
-    inserted = appender.append(validated.entries, received_at)
-    report.accepted += inserted
-    report.duplicate += validated.entries.num_rows - inserted
-    return subjects
+    return Written(appender.append(validated.entries, received_at), subjects)
+
+
+def _account(batch: Batch, validated: ValidatedBatch, written: Written, report: FileReport) -> None:
+    report.rejected += batch.rejected_rows + validated.rejected_rows
+    report.keep(sorted(batch.problems + validated.problems, key=_row_order))
+    report.accepted += written.inserted
+    report.duplicate += validated.entries.num_rows - written.inserted
 
 
 def _row_order(problem: Problem) -> int:
