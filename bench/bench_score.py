@@ -1,15 +1,21 @@
-"""Batch rescoring against the bare engine: ``creditcity score --snapshot`` vs a DuckDB group-by.
+"""Batch rescoring against the bare engine: ``creditcity score --snapshot`` vs DuckDB group-bys.
 
-    .venv/bin/python -m bench.bench_score [--residents 200000] [--records-per 50]
+    .venv/bin/python -m bench.bench_score [--residents 200000] [--records-per 50] [--parts N]
 
-Same Parquet of live entries for both (``bench.bench_features.dataset``), each
-run a fresh child process so its peak RSS is its own:
+Same Parquet of live entries for all (``bench.bench_features``): one file
+with entries in random order, or with ``--parts N`` a directory of N files
+each holding whole subjects, clustered by subject (a country export
+partitioned by subject). Each variant runs in a fresh child process, timed
+from process start (imports included) to exit, with its own peak RSS:
 
-- ``bare``: a hand-written DuckDB ``GROUP BY subject`` with ten aggregates,
-  fetched to Arrow (the engine's floor for one pass over the data);
-- ``score``: ``creditcity score --snapshot ... --model ... --out ...``: every
-  feature, the scorecard, five dimensions, reason codes and percentile ranks,
-  written to Parquet (process start-up and imports included).
+- ``bare``: a hand-written DuckDB ``GROUP BY subject`` with ten simple
+  aggregates, fetched to Arrow (the engine's floor for one pass);
+- ``bare_same``: the hand-written query of ``bench/bare_features.py``, which
+  computes the same aggregates as the feature registry (a test proves the
+  results equal), fetched to Arrow; file by file with ``--parts``;
+- ``score``: ``creditcity score --snapshot ... --model ... --out ...``
+  (``--partitioned`` with ``--parts``): every feature, the scorecard, five
+  dimensions, reason codes and percentile ranks, written to Parquet.
 
 The model is a scorecard fitted once on 30,000 other synthetic residents
 whose outcome follows their lateness and defaults; its quality is not the
@@ -23,11 +29,12 @@ import os
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 
-from bench.bench_features import AS_OF, BARE, OUT, dataset
+from bench.bench_features import AS_OF, BARE, OUT, dataset, partitioned_dataset
 
 
 def model_file() -> Path:
@@ -67,27 +74,54 @@ def _run(command: list[str]) -> tuple[float, float]:
     return time.perf_counter() - started, usage.ru_maxrss / 1024
 
 
+def _bare_same_script(files: list[Path]) -> str:
+    day = (AS_OF - date(1970, 1, 1)).days
+    return (
+        "import duckdb\n"
+        "from bench.bare_features import bare_features_sql\n"
+        "con = duckdb.connect()\n"
+        f"for path in {[str(f) for f in files]!r}:\n"
+        f"    con.sql(bare_features_sql(path, {day})).to_arrow_table()\n"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--residents", type=int, default=200_000)
     parser.add_argument("--records-per", type=int, default=50)
+    parser.add_argument("--parts", type=int, default=0, help="partitioned by subject into N files")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--only", nargs="*", default=["bare", "bare_same", "score"])
     args = parser.parse_args()
-    path = dataset(args.residents, args.residents * args.records_per, args.seed)
+    records = args.residents * args.records_per
+    if args.parts:
+        path = partitioned_dataset(args.residents, records, args.parts, args.seed)
+        files = sorted(path.glob("*.parquet"))
+        scan = str(path / "*.parquet")
+    else:
+        path = dataset(args.residents, records, args.seed)
+        files, scan = [path], str(path)
     model = model_file()
-    query = BARE["bare"].format(path=path)
-    script = f"import duckdb; print(duckdb.connect().sql({query!r}).to_arrow_table().num_rows)"
-    bare = [sys.executable, "-c", script]
-    ours = [sys.executable, "-m", "creditcity", "score", "--snapshot", str(path), "--model",
-            str(model), "--out", str(OUT / "scores.parquet"), "--as-of", AS_OF.isoformat(),
-            "--json"]  # fmt: skip
-    print(f"{args.residents:,} residents, {args.residents * args.records_per:,} entries")
+    simple = BARE["bare"].format(path=scan)
+    commands = {
+        "bare": [sys.executable, "-c",
+                 f"import duckdb; duckdb.connect().sql({simple!r}).to_arrow_table()"],
+        "bare_same": [sys.executable, "-c", _bare_same_script(files)],
+        "score": [sys.executable, "-m", "creditcity", "score", "--snapshot", str(path), "--model",
+                  str(model), "--out", str(OUT / "scores.parquet"), "--as-of",
+                  AS_OF.isoformat(), "--json", *(["--partitioned"] if args.parts else [])],
+    }  # fmt: skip
+    layout = f"{args.parts} files by subject" if args.parts else "one file, random order"
+    print(f"{args.residents:,} residents, {records:,} entries ({layout})", flush=True)
     results = {}
-    for name, command in (("bare", bare), ("score", ours)):
-        seconds, rss = _run(command)
+    for name in args.only:
+        seconds, rss = _run(commands[name])
         results[name] = seconds
-        print(f"  {name:6s} {seconds:7.1f} s  {rss:7.0f} MiB peak RSS", flush=True)
-    print(f"  ratio score/bare: {results['score'] / results['bare']:.2f}x")
+        print(f"  {name:9s} {seconds:7.1f} s  {rss:7.0f} MiB peak RSS", flush=True)
+    if "score" in results:
+        for name in ("bare", "bare_same"):
+            if name in results:
+                print(f"  ratio score/{name}: {results['score'] / results[name]:.2f}x")
 
 
 if __name__ == "__main__":

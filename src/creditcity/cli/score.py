@@ -43,6 +43,14 @@ def score(
     out: Annotated[
         Path | None, typer.Option("--out", help="With --snapshot: the scores Parquet to write.")
     ] = None,
+    partitioned: Annotated[
+        bool,
+        typer.Option(
+            "--partitioned",
+            help="With --snapshot DIR: each Parquet file holds whole subjects; score file by "
+            "file (memory bounded by one file).",
+        ),
+    ] = False,
     database_url: DatabaseUrl = None,
     as_json: JsonOut = False,
 ) -> None:
@@ -54,9 +62,15 @@ def score(
     if snapshot is not None:
         if model is None or out is None:
             raise typer.BadParameter("--snapshot needs --model FILE and --out FILE")
-        with reported_errors(as_json):
+        with reported_errors(as_json), Progress(console=console, disable=as_json,
+                                                transient=True) as bar:  # fmt: skip
+            task = bar.add_task("scoring partitions", total=None)
+
+            def step(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
             run = score_snapshot(snapshot, as_of=day or date.today(), artefact_path=model,
-                                 out=out)  # fmt: skip
+                                 out=out, partitioned=partitioned, progress=step)  # fmt: skip
             emit(as_json, run.as_dict(), lambda: console.print(
                 f"scored {run.scored:,} people from {snapshot} into {out} "
                 f"in {run.seconds:.1f} s"))  # fmt: skip

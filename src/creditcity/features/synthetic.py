@@ -85,11 +85,18 @@ def random_entries(
     years: int = 8,
     first_entry_id: int = 0,
     subjects: pa.Array | None = None,
+    grouped: bool = False,
 ) -> pa.Table:
-    """``records`` entries about ``residents`` people, occurring in the ``years`` before ``end``."""
+    """``records`` entries about ``residents`` people, occurring in the ``years`` before ``end``.
+
+    ``grouped`` keeps each person's entries together, as an export clustered
+    by subject (a ledger's per-subject index order) would hold them.
+    """
     rng = np.random.default_rng(seed)
     people = subjects if subjects is not None else subject_names(residents, seed=seed)
     person = rng.integers(0, len(people), records)
+    if grouped:
+        person.sort()
     kind = rng.choice(len(_KINDS), records, p=_kind_probabilities())
     names, offsets, counts = _sources()
     end_day = (end - _EPOCH).days

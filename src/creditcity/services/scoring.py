@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from sqlalchemy import Connection, Engine, func, select
 
 from creditcity.config import Settings
-from creditcity.errors import NotFound, Problem
+from creditcity.errors import InputRejected, NotFound, Problem
 from creditcity.features.definitions import FEATURES
 from creditcity.features.engine import compute_features
 from creditcity.ledger.entries import live_entries_arrow
@@ -139,7 +139,11 @@ def _percentiles(
     scored: np.ndarray[Any, Any], reference: np.ndarray[Any, Any]
 ) -> np.ndarray[Any, Any]:
     """Mid-rank percentile of each score among ``reference`` (share below + half the ties)."""
-    ordered = np.sort(reference)
+    return _ranked(scored, np.sort(reference))
+
+
+def _ranked(scored: np.ndarray[Any, Any], ordered: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """:func:`_percentiles` against a reference already sorted (sorted once, used many times)."""
     below = np.searchsorted(ordered, scored, side="left")
     upto = np.searchsorted(ordered, scored, side="right")
     return np.round(100.0 * (below + upto) / (2.0 * max(1, ordered.size)), 2)
@@ -306,30 +310,98 @@ def live_rescorer(engine: Engine, as_of: date | None = None) -> Any:
     return hook
 
 
-def score_snapshot(entries_path: Path, *, as_of: date, artefact_path: Path, out: Path) -> ScoreRun:
+def score_snapshot(
+    entries_path: Path,
+    *,
+    as_of: date,
+    artefact_path: Path,
+    out: Path,
+    partitioned: bool = False,
+    progress: Any | None = None,
+) -> ScoreRun:
     """Country scale: score a Parquet export of live entries straight to a Parquet of scores.
 
     Used where the ledger lives elsewhere (a warehouse export) and for the batch
     benchmark. Columns: subject, score, percentile (among everyone scored),
-    one column per dimension, reason_codes. Sentences are rendered from the
-    model artefact when a score is read, not stored per person here.
+    base, one column per dimension (base + dimensions = score), reason_codes.
+    Sentences are rendered from the model artefact when a score is read, not
+    stored per person here.
+
+    ``partitioned``: ``entries_path`` is a directory whose Parquet files each
+    hold every entry of their subjects (an export partitioned by subject).
+    Each file is then scored on its own and spilled, and percentiles are
+    added once all are scored, so memory is bounded by one partition rather
+    than by the country.
     """
     from creditcity.features.schema import empty_consents, empty_disputed
-    from creditcity.scoring.batch import reason_code_lists
 
     started = _now()
     artefact = ModelArtefact.load(artefact_path)
-    features = compute_features(entries_path, as_of=as_of, disputed=empty_disputed(),
-                                consents=empty_consents())  # fmt: skip
-    batch = explain_batch(artefact.scorecard, features)
+    parts = _partitions(entries_path) if partitioned else [entries_path]
+    with tempfile.TemporaryDirectory(prefix="creditcity-snapshot-") as tmp:
+        spills = []
+        for index, part in enumerate(parts):
+            features = compute_features(part, as_of=as_of, disputed=empty_disputed(),
+                                        consents=empty_consents())  # fmt: skip
+            spill = Path(tmp) / f"part-{index:05d}.parquet"
+            pq.write_table(_snapshot_rows(artefact.scorecard, features), spill)
+            spills.append(spill)
+            if progress:
+                progress(index + 1, len(parts))
+        scored = _write_with_percentiles(spills, out)
+    return ScoreRun(artefact.version, as_of, scored, 0, (_now() - started).total_seconds())
+
+
+def _partitions(folder: Path) -> list[Path]:
+    parts = sorted(folder.rglob("*.parquet")) if folder.is_dir() else []
+    if not parts:
+        raise InputRejected(
+            "no partitions to score",
+            problems=[
+                Problem(
+                    f"'{folder}' is not a directory of Parquet files",
+                    where=str(folder),
+                    field="--partitioned",
+                    expected="a directory whose .parquet files each hold whole subjects",
+                )
+            ],
+        )
+    return parts
+
+
+def _snapshot_rows(card: Scorecard, features: pa.Table) -> pa.Table:
+    from creditcity.scoring.batch import reason_code_lists
+
+    batch = explain_batch(card, features)
     columns: dict[str, Any] = {
         "subject": features.column("subject"),
         "score": pa.array(batch.scores, pa.int32()),
-        "percentile": pa.array(_percentiles(batch.scores, batch.scores), pa.float32()),
+        # the base points and the five dimensions add up to the score
+        "base": pa.array(np.full(features.num_rows, batch.base), pa.int32()),
     }
     for k, key in enumerate(batch.dimension_keys):
         columns[key] = pa.array(batch.dimension_points[:, k], pa.int32())
     columns["reason_codes"] = reason_code_lists(batch)
-    pq.write_table(pa.table(columns), out)
-    return ScoreRun(artefact.version, as_of, features.num_rows, 0,
-                    (_now() - started).total_seconds())  # fmt: skip
+    return pa.table(columns)
+
+
+def _write_with_percentiles(spills: list[Path], out: Path) -> int:
+    """Append each spill to ``out`` with every score's percentile among all of them."""
+    everyone = np.sort(
+        np.concatenate(
+            [pq.read_table(s, columns=["score"]).column("score").to_numpy() for s in spills]
+        )
+    )
+    writer: pq.ParquetWriter | None = None
+    try:
+        for spill in spills:
+            rows = pq.read_table(spill)
+            pct = _ranked(rows.column("score").to_numpy(), everyone)
+            rows = rows.add_column(2, "percentile", pa.array(pct, pa.float32()))
+            if writer is None:
+                writer = pq.ParquetWriter(out, rows.schema)
+            writer.write_table(rows)
+    finally:
+        if writer is not None:
+            writer.close()
+    return int(everyone.size)
