@@ -32,9 +32,12 @@ _SQLITE_INSERT = (
     f"INSERT INTO entries ({_COLS}) VALUES ({', '.join('?' * len(INSERT_COLUMNS))}) "
     "ON CONFLICT (source, idempotency_key) DO NOTHING"
 )
+# Only the inserted columns, and no defaults: a LIKE ... INCLUDING DEFAULTS copy would
+# depend on the entries id sequence, and a DROP SCHEMA would then deadlock against a
+# closing session dropping its temporary table.
 _PG_STAGING = (
-    "CREATE TEMP TABLE IF NOT EXISTS entries_staging "
-    "(LIKE entries INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+    "CREATE TEMP TABLE IF NOT EXISTS entries_staging ON COMMIT DELETE ROWS AS "
+    f"SELECT {_COLS} FROM entries WITH NO DATA"
 )
 # DO NOTHING also skips a key repeated inside the same batch, so no DISTINCT is needed.
 _PG_MERGE = (
