@@ -85,6 +85,20 @@ def _bare_same_script(files: list[Path]) -> str:
     )
 
 
+def _inputs(args: argparse.Namespace, records: int) -> tuple[Path, list[Path], str]:
+    """The entries (written once, then reused): the path, its files and a scan pattern."""
+    if args.parts:
+        path = partitioned_dataset(args.residents, records, args.parts, args.seed)
+        return path, sorted(path.glob("*.parquet")), str(path / "*.parquet")
+    path = dataset(args.residents, records, args.seed)
+    return path, [path], str(path)
+
+
+def _prepare(args: argparse.Namespace) -> None:
+    _inputs(args, args.residents * args.records_per)
+    model_file()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--residents", type=int, default=200_000)
@@ -92,15 +106,17 @@ def main() -> None:
     parser.add_argument("--parts", type=int, default=0, help="partitioned by subject into N files")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", nargs="*", default=["bare", "bare_same", "score"])
+    parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.prepare:
+        _prepare(args)
+        return
+    # the data and model are made in a child: Linux carries a parent's peak RSS into the
+    # children it forks, so this process must stay small for theirs to be their own
+    subprocess.run([sys.executable, "-m", "bench.bench_score", *sys.argv[1:], "--prepare"],
+                   check=True)  # fmt: skip
     records = args.residents * args.records_per
-    if args.parts:
-        path = partitioned_dataset(args.residents, records, args.parts, args.seed)
-        files = sorted(path.glob("*.parquet"))
-        scan = str(path / "*.parquet")
-    else:
-        path = dataset(args.residents, records, args.seed)
-        files, scan = [path], str(path)
+    path, files, scan = _inputs(args, records)
     model = model_file()
     simple = BARE["bare"].format(path=scan)
     commands = {
