@@ -46,6 +46,7 @@ def compute(
     disputed: pa.Table,
     consents: pa.Table,
     threads: int | None = None,
+    ordered: bool = True,
 ) -> pa.Table:
     """Run the feature query on DuckDB; returns the raw result (the caller fixes the schema).
 
@@ -64,7 +65,12 @@ def compute(
         connection.register("disputed", disputed)
         connection.register("consents", consents)
         query = features_query(
-            DUCKDB, as_of_day=as_of_day, with_disputes=disputed.num_rows > 0, inputs=inputs
+            DUCKDB,
+            as_of_day=as_of_day,
+            with_disputes=disputed.num_rows > 0,
+            with_consents=consents.num_rows > 0,
+            ordered=ordered,
+            inputs=inputs,
         )
         return connection.sql(query).to_arrow_table()
     finally:

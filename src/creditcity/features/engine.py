@@ -96,6 +96,7 @@ def compute_features(
     consents: pa.Table,
     engine: str = "duckdb",
     spark: Any | None = None,
+    ordered: bool = True,
 ) -> pa.Table:
     """Every subject's features as of the end of ``as_of``, one row per subject.
 
@@ -106,6 +107,8 @@ def compute_features(
     at the end of ``as_of``. Subjects whose entries are all excluded still get a
     row, with zero counts and null ratios. ``spark`` is an existing
     SparkSession for ``engine="spark"`` (a local one is started otherwise).
+    ``ordered=False`` skips sorting by subject where order does not matter
+    (a country's batch scores); DuckDB only.
     """
     name = _engine_name(engine)
     source = _entries(entries)
@@ -114,7 +117,7 @@ def compute_features(
     as_of_day = day_number(as_of)
     if name == "duckdb":
         raw = duckdb_engine.compute(
-            source, as_of_day=as_of_day, disputed=disputed_ids, consents=register
+            source, as_of_day=as_of_day, disputed=disputed_ids, consents=register, ordered=ordered
         )
     else:
         from creditcity.features import spark_engine

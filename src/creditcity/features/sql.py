@@ -25,7 +25,7 @@ Dialects differ only in how a timestamp becomes a day number.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from creditcity.domain.catalogue import CATALOGUE
@@ -68,7 +68,9 @@ def kinds_relation() -> str:
     return f"SELECT * FROM (VALUES {', '.join(rows)}) AS catalogue({columns})"
 
 
-def _flagged(dialect: Dialect, inputs: Mapping[str, str], *, with_disputes: bool) -> str:
+def _flagged(
+    dialect: Dialect, inputs: Mapping[str, str], *, with_disputes: bool, with_consents: bool
+) -> str:
     """Every entry; ``kind`` and the class flags only where the entry counts.
 
     The LEFT JOIN to ``kinds`` is the exclusion: an entry finds its kind's row
@@ -76,8 +78,10 @@ def _flagged(dialect: Dialect, inputs: Mapping[str, str], *, with_disputes: bool
     retention for its kind and lateness, and is not disputed. An unknown kind
     finds no row either, so it never counts.
     """
+    # only voluntary (consent) features read amounts: without consents the column stays unread
+    amount, e_amount = (" amount,", " e.amount,") if with_consents else ("", "")
     dated = (
-        "SELECT entry_id, subject, source, kind AS entry_kind, ref, amount, balance,"
+        f"SELECT entry_id, subject, source, kind AS entry_kind, ref,{amount} balance,"
         f" credit_limit, days_late, {dialect.day_number('occurred_at')} AS day"
         f" FROM {inputs['entries']}"
     )
@@ -93,8 +97,8 @@ def _flagged(dialect: Dialect, inputs: Mapping[str, str], *, with_disputes: bool
     )
     flags = ", ".join(f"k.{name}" for name in KIND_CLASSES)
     return (
-        "SELECT e.entry_id, e.subject, e.source, e.ref, e.amount, e.balance, e.credit_limit,"
-        f" e.days_late, e.day, k.kind, {flags}"
+        f"SELECT e.entry_id, e.subject, e.source, e.ref,{e_amount} e.balance,"
+        f" e.credit_limit, e.days_late, e.day, k.kind, {flags}"
         f" FROM ({dated}) e{disputes} LEFT JOIN kinds k ON {counts}"
     )
 
@@ -133,11 +137,13 @@ def _active_consent(dialect: Dialect, inputs: Mapping[str, str]) -> str:
     )
 
 
-def _final_column(feature: Feature) -> str:
+def _final_column(feature: Feature, grains: Collection[Grain]) -> str:
+    sql_type = "BIGINT" if feature.dtype == "int" else "DOUBLE"
+    if feature.grain not in grains:
+        return f"CAST(NULL AS {sql_type}) AS {feature.name}"
     value = f"{feature.grain}_features.{feature.name}"
     if not feature.nullable:
         value = f"COALESCE({value}, 0)"
-    sql_type = "BIGINT" if feature.dtype == "int" else "DOUBLE"
     return f"CAST({value} AS {sql_type}) AS {feature.name}"
 
 
@@ -151,31 +157,42 @@ def features_query(
     *,
     as_of_day: int,
     with_disputes: bool = True,
+    with_consents: bool = True,
+    ordered: bool = True,
     inputs: Mapping[str, str] | None = None,
 ) -> str:
     """The whole feature query for ``dialect`` as of a day number (days since 1970-01-01).
 
     ``inputs`` may replace how an input relation is named, e.g. ``entries``
     by ``read_parquet('...')``; by default the dialect's own naming is used.
+    ``with_consents=False`` (an empty consent register) leaves out the
+    voluntary relation: no voluntary record can count, so its features are
+    NULL, as the full query would give. ``ordered=False`` leaves rows unsorted.
     """
     named = {name: dialect.relation(name) for name in INPUTS} | dict(inputs or {})
+    flagged = _flagged(dialect, named, with_disputes=with_disputes, with_consents=with_consents)
     stages = [
         f"kinds AS ({kinds_relation()})",
-        f"flagged AS ({_flagged(dialect, named, with_disputes=with_disputes)})",
-        f"active_consent AS ({_active_consent(dialect, named)})",
+        f"flagged AS ({flagged})",
         _per_subject(Grain.ENTRIES, "flagged"),
     ]
+    if with_consents:
+        stages.append(f"active_consent AS ({_active_consent(dialect, named)})")
+    grains = {Grain.ENTRIES}
     joins = []
     for grain, relation in OBLIGATIONS.items():
+        if relation.needs_consent and not with_consents:
+            continue
+        grains.add(grain)
         stages.append(f"{grain}_rows AS ({_obligation_rows(relation)})")
         stages.append(_per_subject(grain, f"{grain}_rows"))
         joins.append(
             f" LEFT JOIN {grain}_features ON entries_features.subject = {grain}_features.subject"
         )
-    final = ", ".join(_final_column(f) for f in FEATURES.values())
+    final = ", ".join(_final_column(f, grains) for f in FEATURES.values())
     query = (
         f"WITH {', '.join(stages)}"
         f" SELECT entries_features.subject, {final} FROM entries_features{''.join(joins)}"
-        " ORDER BY entries_features.subject"
+        + (" ORDER BY entries_features.subject" if ordered else "")
     )
     return query.replace("{as_of}", str(int(as_of_day)))

@@ -77,29 +77,46 @@ def _code_table(table: PointsTable) -> list[list[str]]:
             for f in table.features]  # fmt: skip
 
 
-def _dimension_matrix(table: PointsTable, keys: list[str]) -> IntArray:
-    matrix = np.zeros((len(table.features), len(keys)), dtype=np.int64)
-    for j, feature in enumerate(table.features):
-        matrix[j, keys.index(feature.dimension_key)] = 1
-    return matrix
+def _dimension_sums(table: PointsTable, keys: list[str], pts: IntArray) -> IntArray:
+    """Points per dimension: column sums per group (an integer matmul has no BLAS)."""
+    out = np.zeros((pts.shape[0], len(keys)), dtype=np.int64)
+    for k, key in enumerate(keys):
+        columns = [j for j, f in enumerate(table.features) if f.dimension_key == key]
+        if columns:
+            out[:, k] = pts[:, columns].sum(axis=1)
+    return out
 
 
 def cite(lost: IntArray, is_new: np.ndarray[Any, Any]) -> IntArray:
     """Per row, the features to cite: the four largest losses (ties: declaration order),
-    plus the first new-obligations feature that lost points if none is among them."""
+    plus the first new-obligations feature that lost points if none is among them.
+
+    Each (row, feature) gets one key that orders by points lost, then by
+    declaration order; the four citations are four rounds of a row-wise max,
+    which is several times cheaper than sorting every row.
+    """
     rows, width = lost.shape
-    order = np.argsort(-lost, axis=1, kind="stable")
-    ranked = np.take_along_axis(lost, order, axis=1)
     out = np.full((rows, SLOTS), -1, dtype=np.int64)
-    top = min(MAX_REASONS, width)
-    out[:, :top] = np.where(ranked[:, :top] > 0, order[:, :top], -1)
-    candidate = is_new[order] & (ranked > 0)
-    missing = ~candidate[:, :top].any(axis=1)
-    later = candidate[:, top:]
-    if later.shape[1]:
-        has = later.any(axis=1) & missing
-        first = np.argmax(later, axis=1) + top
-        out[:, MAX_REASONS] = np.where(has, order[np.arange(rows), first], -1)
+    if width == 0:
+        return out
+    # (features, rows): each feature's row of keys is contiguous, so the row-wise max
+    # below is an element-wise max of feature rows
+    by_feature = lost.T
+    order = (width - 1 - np.arange(width, dtype=np.int64))[:, None]
+    key = np.where(by_feature > 0, by_feature * width + order, -1)  # nothing lost: never cited
+    every = np.arange(rows)
+    for slot in range(min(MAX_REASONS, width)):
+        best = key.max(axis=0)
+        chosen = width - 1 - best % width
+        out[:, slot] = np.where(best >= 0, chosen, -1)
+        key[chosen, every] = -1
+    news = np.flatnonzero(is_new)
+    if news.size:
+        cited_new = (out[:, :MAX_REASONS] >= 0) & is_new[out[:, :MAX_REASONS]]
+        best = key[news].max(axis=0)
+        out[:, MAX_REASONS] = np.where(
+            (best >= 0) & ~cited_new.any(axis=1), width - 1 - best % width, -1
+        )
     return out
 
 
@@ -116,7 +133,7 @@ def explain_batch(card: Scorecard, X: Table) -> BatchExplanation:
     )
     return BatchExplanation(
         table=table, scores=table.base + pts.sum(axis=1), dimension_keys=keys,
-        dimension_points=pts @ _dimension_matrix(table, keys), cited=cite(lost, is_new),
+        dimension_points=_dimension_sums(table, keys, pts), cited=cite(lost, is_new),
         bins=bins, lost=lost, values=[numeric_values(X, f.name) for f in table.features],
     )  # fmt: skip
 

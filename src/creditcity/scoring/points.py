@@ -98,7 +98,7 @@ class Explanation:
 
 def gather(table: PointsTable, bins: IntArray) -> IntArray:
     """Points per row and feature from bin indices of shape ``(n_rows, n_features)``."""
-    out = np.empty(bins.shape, dtype=np.int64)
+    out = np.empty(bins.shape, dtype=np.int64, order="F")  # a column per feature, contiguous
     for j, feature in enumerate(table.features):
         out[:, j] = feature.points[bins[:, j]]
     return out

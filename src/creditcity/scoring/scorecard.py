@@ -208,7 +208,8 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         """Bin index per row and (kept) feature."""
         check_is_fitted(self, "points_table_")
         table: PointsTable = self.points_table_
-        out = np.empty((n_rows(X), len(table.features)), dtype=np.int64)
+        # column-major: each feature's bins are written (and later read) contiguously
+        out = np.empty((n_rows(X), len(table.features)), dtype=np.int64, order="F")
         for j, feature in enumerate(table.features):
             out[:, j] = feature.binning._bins_of(X, feature.name)
         return out
