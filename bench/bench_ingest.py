@@ -22,6 +22,7 @@ import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -76,8 +77,8 @@ def run_ours(url: str, path: Path) -> None:
     print(report.accepted)
 
 
-def run_bare(url: str, path: Path) -> None:
-    """Already-validated rows straight into ``entries``: COPY (PostgreSQL) or executemany."""
+def _prepared(url: str, path: Path) -> tuple[Any, pa.Table, str]:
+    """A migrated database and the file's rows validated and pseudonymised, before the clock."""
     from creditcity.config import Settings
     from creditcity.domain.bulk_validation import validate_arrow
     from creditcity.ledger.db import make_engine, migrate
@@ -92,7 +93,12 @@ def run_bare(url: str, path: Path) -> None:
     batch = entries.entries.append_column(
         "received_at", pa.array([datetime.now()] * table.num_rows, pa.timestamp("us"))
     )
-    cols = ", ".join(batch.column_names)
+    return engine, batch, ", ".join(batch.column_names)
+
+
+def run_bare(url: str, path: Path) -> None:
+    """Already-validated rows straight into ``entries``: COPY (PostgreSQL) or executemany."""
+    engine, batch, cols = _prepared(url, path)
     rows = list(zip(*[c.to_pylist() for c in batch.columns], strict=True))
     started = time.perf_counter()
     raw = engine.raw_connection()
@@ -117,21 +123,7 @@ def run_bare_parallel(url: str, path: Path) -> None:
 
     import pyarrow.csv as pa_csv
 
-    from creditcity.config import Settings
-    from creditcity.domain.bulk_validation import validate_arrow
-    from creditcity.ledger.db import make_engine, migrate
-
-    engine = make_engine(url)
-    migrate(engine)
-    table = pq.read_table(path)
-    entries = validate_arrow(
-        table, 1, str(path), Settings().pseudonym_secret, datetime.now() + timedelta(days=1)
-    )
-    assert entries is not None
-    batch = entries.entries.append_column(
-        "received_at", pa.array([datetime.now()] * table.num_rows, pa.timestamp("us"))
-    )
-    cols = ", ".join(batch.column_names)
+    engine, batch, cols = _prepared(url, path)
     chunks = []
     for offset in range(0, batch.num_rows, 20_000):
         buffer = io.BytesIO()
