@@ -348,10 +348,10 @@ def score_snapshot(
             rows = _snapshot_rows(artefact.scorecard, features)
             if len(parts) == 1:  # one part: nothing to wait for, nothing to spill
                 spills.append(rows)
-                break
-            spill = Path(tmp) / f"part-{index:05d}.parquet"
-            pq.write_table(rows, spill)
-            spills.append(spill)
+            else:
+                spill = Path(tmp) / f"part-{index:05d}.parquet"
+                pq.write_table(rows, spill)
+                spills.append(spill)
             if progress:
                 progress(index + 1, len(parts))
         scored = _write_with_percentiles(spills, out)
