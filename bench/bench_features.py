@@ -31,9 +31,11 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 AS_OF = date(2026, 6, 30)
@@ -64,16 +66,8 @@ def dataset(residents: int, records: int, seed: int) -> Path:
     if path.exists():
         return path
     OUT.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
     started = time.perf_counter()
-    writer: pq.ParquetWriter | None = None
-    for chunk in entry_chunks(residents=residents, records=records, seed=seed, end=AS_OF):
-        if writer is None:
-            writer = pq.ParquetWriter(partial, chunk.schema, compression="snappy")
-        writer.write_table(chunk, row_group_size=1 << 20)
-    if writer is not None:
-        writer.close()
-    partial.rename(path)
+    _write_tables(path, entry_chunks(residents=residents, records=records, seed=seed, end=AS_OF))
     print(
         f"wrote {records:,} entries for {residents:,} residents to {path.name} "
         f"({path.stat().st_size / 1e9:.2f} GB) in {time.perf_counter() - started:.0f} s"
@@ -112,28 +106,34 @@ def partitioned_dataset(residents: int, records: int, parts: int, seed: int) -> 
 def _write_part(folder: Path, part: int, residents: int, size: int, seed: int) -> None:
     from creditcity.features.synthetic import random_entries, subject_names
 
-    target = folder / f"part-{part:04d}.parquet"
     people = subject_names(residents, seed=seed * 100_003 + part)
-    partial = target.with_suffix(".partial")
-    writer: pq.ParquetWriter | None = None
     chunk = 5_000_000
-    for index, start in enumerate(range(0, size, chunk)):
-        table = random_entries(
+    tables = (
+        random_entries(
             residents=len(people), records=min(chunk, size - start), end=AS_OF,
             seed=(seed * 100_003 + part) * 1_000 + index, subjects=people, grouped=True,
             first_entry_id=part * size + start,
-        )  # fmt: skip
+        )
+        for index, start in enumerate(range(0, size, chunk))
+    )  # fmt: skip
+    _write_tables(folder / f"part-{part:04d}.parquet", tables)
+
+
+def _write_tables(path: Path, tables: Iterator[pa.Table]) -> None:
+    """Stream tables into one Parquet file; it appears under its name only once complete."""
+    partial = path.with_suffix(".partial")
+    writer: pq.ParquetWriter | None = None
+    for table in tables:
         if writer is None:
             writer = pq.ParquetWriter(partial, table.schema, compression="snappy")
         writer.write_table(table, row_group_size=1 << 20)
     if writer is not None:
         writer.close()
-    partial.rename(target)
+    partial.rename(path)
 
 
 def side_inputs(path: Path, seed: int) -> tuple[Path, Path]:
     """Disputed ids (0.2%) and the consent register for the data, as small Parquet files."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     from creditcity.domain.catalogue import CONSENT_KINDS
