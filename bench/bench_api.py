@@ -41,10 +41,16 @@ from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
 POLICY_SERVICES = (
-    ("bike_deposit", 299), ("power_bank_deposit", 99), ("umbrella_deposit", 39),
-    ("library_deposit", 100), ("rental_deposit", 2600), ("agency_fee", 1300),
-    ("pay_later_clinic", 2000), ("pay_later_transit", 200), ("pay_later_public_office", 500),
-)  # fmt: skip
+    ("bike_deposit", 299),
+    ("power_bank_deposit", 99),
+    ("umbrella_deposit", 39),
+    ("library_deposit", 100),
+    ("rental_deposit", 2600),
+    ("agency_fee", 1300),
+    ("pay_later_clinic", 2000),
+    ("pay_later_transit", 200),
+    ("pay_later_public_office", 500),
+)
 KEY = "bench-provider-key-0123456789"
 SUBJECTS_FILE = "CREDITCITY_BENCH_SUBJECTS"  # bare app workers read their table from here
 
@@ -72,8 +78,12 @@ _SCORES = _bare_table()
 @bare_app.post("/v1/decisions")
 async def bare_decision(body: Ask) -> dict[str, Any]:
     score = _SCORES.get(body.subject)
-    return {"subject": body.subject, "service": body.service, "approved": score is not None
-            and score >= 600, "score": score}  # fmt: skip
+    return {
+        "subject": body.subject,
+        "service": body.service,
+        "approved": score is not None and score >= 600,
+        "score": score,
+    }
 
 
 # --- data, servers, load ------------------------------------------------------------------
@@ -91,11 +101,19 @@ def populate(url: str, residents: int, seed: int) -> list[str]:
     migrate(engine)
     now = datetime.now(UTC).replace(tzinfo=None)
     rows = [
-        {"subject": s, "as_of": date.today(), "computed_at": now, "model_version": "bench",
-         "score": max(350, min(950, int(rng.gauss(640, 70)))), "percentile": 50.0,
-         "city": "hangzhou", "dimensions": {}, "reasons": [{"code": "PH-LATE", "text": "late"}]}
+        {
+            "subject": s,
+            "as_of": date.today(),
+            "computed_at": now,
+            "model_version": "bench",
+            "score": max(350, min(950, int(rng.gauss(640, 70)))),
+            "percentile": 50.0,
+            "city": "hangzhou",
+            "dimensions": {},
+            "reasons": [{"code": "PH-LATE", "text": "late"}],
+        }
         for s in subjects[: int(residents * 0.97)]
-    ]  # fmt: skip
+    ]
     with UnitOfWork(engine) as uow:
         for start in range(0, len(rows), 5000):
             save_scores(uow.conn, rows[start : start + 5000])
@@ -111,10 +129,23 @@ def _judgments(engine: Any, subjects: list[str]) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "judgments.jsonl"
-        path.write_text("".join(json.dumps({
-            "source": "court:bench", "idempotency_key": f"j{i}", "subject": s,
-            "kind": "court_judgment", "occurred_at": "2026-01-05", "ref": f"J{i}",
-            "amount": 5000}) + "\n" for i, s in enumerate(subjects)))  # fmt: skip
+        path.write_text(
+            "".join(
+                json.dumps(
+                    {
+                        "source": "court:bench",
+                        "idempotency_key": f"j{i}",
+                        "subject": s,
+                        "kind": "court_judgment",
+                        "occurred_at": "2026-01-05",
+                        "ref": f"J{i}",
+                        "amount": 5000,
+                    }
+                )
+                + "\n"
+                for i, s in enumerate(subjects)
+            )
+        )
         assert ingest_files([path], engine=engine, settings=Settings()).ok
 
 
@@ -125,8 +156,9 @@ def _port() -> int:
 
 
 def _start(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
+    server = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -170,8 +202,16 @@ end
 
 
 def _wrk(port: int, script: Path, seconds: int, connections: int) -> dict[str, float]:
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
-               f"http://127.0.0.1:{port}/v1/decisions"]  # fmt: skip
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "-s",
+        str(script),
+        f"http://127.0.0.1:{port}/v1/decisions",
+    ]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     try:
         return _parse_wrk(out)
@@ -205,31 +245,46 @@ def _script(folder: Path, subjects: list[str], seed: int) -> Path:
     listing = folder / "subjects.txt"
     listing.write_text("\n".join(subjects) + "\n")
     script = folder / "decide.lua"
-    script.write_text(LUA % {
-        "subjects": listing, "seed": seed, "key": KEY,
-        "services": ", ".join(f'"{s}"' for s, _ in POLICY_SERVICES),
-        "tops": ", ".join(str(t) for _, t in POLICY_SERVICES),
-    })  # fmt: skip
+    script.write_text(
+        LUA
+        % {
+            "subjects": listing,
+            "seed": seed,
+            "key": KEY,
+            "services": ", ".join(f'"{s}"' for s, _ in POLICY_SERVICES),
+            "tops": ", ".join(str(t) for _, t in POLICY_SERVICES),
+        }
+    )
     return script
 
 
 def _keys(folder: Path) -> Path:
     path = folder / "keys.toml"
-    path.write_text(f'[[keys]]\nprincipal = "bike_operator:bench"\nrole = "provider"\n'
-                    f'key = "{KEY}"\n')  # fmt: skip
+    path.write_text(
+        f'[[keys]]\nprincipal = "bike_operator:bench"\nrole = "provider"\nkey = "{KEY}"\n'
+    )
     return path
 
 
-def _measure(name: str, command: list[str], env: dict[str, str], port: int,
-             args: argparse.Namespace, script: Path) -> dict[str, float]:  # fmt: skip
+def _measure(
+    name: str,
+    command: list[str],
+    env: dict[str, str],
+    port: int,
+    args: argparse.Namespace,
+    script: Path,
+) -> dict[str, float]:
     server = _start(command, env, port)
     try:
         _wrk(port, script, min(3, args.seconds), args.connections)  # warm-up
         result = _wrk(port, script, args.seconds, args.connections)
     finally:
         _stop(server)
-    print(f"  {name}: {result['requests']:,} requests, non-2xx {result['non_2xx']}, "
-          f"socket errors {result['socket_errors']}", flush=True)  # fmt: skip
+    print(
+        f"  {name}: {result['requests']:,} requests, non-2xx {result['non_2xx']}, "
+        f"socket errors {result['socket_errors']}",
+        flush=True,
+    )
     return result
 
 
@@ -244,16 +299,25 @@ def _profile(url: str, subjects: list[str], count: int, batch: int) -> None:
     engine = make_engine(url)
     batcher = DecisionBatcher(engine, policy=policy_for(settings), settings=settings)
     rng = random.Random(1)
-    requests = [DecisionRequest(rng.choice(subjects), s, f"{rng.uniform(1, t):.2f}",
-                                "deposit-free service", "bike_operator:bench")
-                for s, t in (rng.choice(POLICY_SERVICES) for _ in range(count))]  # fmt: skip
+    requests = [
+        DecisionRequest(
+            rng.choice(subjects),
+            s,
+            f"{rng.uniform(1, t):.2f}",
+            "deposit-free service",
+            "bike_operator:bench",
+        )
+        for s, t in (rng.choice(POLICY_SERVICES) for _ in range(count))
+    ]
     for size in (1, 8):
         began, cpu = time.perf_counter(), time.process_time()
         for start in range(0, count, size):
             batcher.run(requests[start : start + size])
         wall, used = time.perf_counter() - began, time.process_time() - cpu
-        print(f"\nin-process, one thread, batches of {size}: {count / wall:,.0f} decisions/s, "
-              f"{used / count * 1e3:.2f} ms CPU each (not profiled)")  # fmt: skip
+        print(
+            f"\nin-process, one thread, batches of {size}: {count / wall:,.0f} decisions/s, "
+            f"{used / count * 1e3:.2f} ms CPU each (not profiled)"
+        )
     profiler = cProfile.Profile()
     began = time.perf_counter()
     profiler.enable()
@@ -326,12 +390,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="creditcity-bench-api-") as tmp:
         folder = Path(tmp)
         script = _script(folder, subjects, args.seed)
-        env = {**os.environ, "CREDITCITY_HOME": str(folder / "home"),
-               SUBJECTS_FILE: str(folder / "subjects.txt")}  # fmt: skip
-        print(f"{args.residents:,} residents; wrk 1 thread, {args.connections} connections, "
-              f"{args.seconds} s per server; workers: bare {args.workers}, creditcity "
-              f"{args.full_workers or args.workers}; {args.database_url.split(':')[0]}",
-              flush=True)  # fmt: skip
+        env = {
+            **os.environ,
+            "CREDITCITY_HOME": str(folder / "home"),
+            SUBJECTS_FILE: str(folder / "subjects.txt"),
+        }
+        print(
+            f"{args.residents:,} residents; wrk 1 thread, {args.connections} connections, "
+            f"{args.seconds} s per server; workers: bare {args.workers}, creditcity "
+            f"{args.full_workers or args.workers}; {args.database_url.split(':')[0]}",
+            flush=True,
+        )
         bare_port, full_port = _port(), _port()
         bare_command = [
             *(sys.executable, "-m", "uvicorn", "bench.bench_api:bare_app"),
@@ -346,11 +415,15 @@ def main() -> None:
         bare = _measure("bare FastAPI", bare_command, env, bare_port, args, script)
         full = _measure("creditcity serve", full_command, env, full_port, args, script)
     print(f"\n{'':<34}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}")
-    for name, r in (("bare FastAPI (pydantic + dict)", bare),
-                    ("creditcity POST /v1/decisions", full)):  # fmt: skip
+    for name, r in (
+        ("bare FastAPI (pydantic + dict)", bare),
+        ("creditcity POST /v1/decisions", full),
+    ):
         print(f"{name:<34}{r['rate']:>10,.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}")
-    print(f"ratio creditcity / bare: {full['rate'] / bare['rate']:.3f} "
-          f"(targets: >= 3,000/s, p99 < 20 ms, ratio >= 0.70)")  # fmt: skip
+    print(
+        f"ratio creditcity / bare: {full['rate'] / bare['rate']:.3f} "
+        f"(targets: >= 3,000/s, p99 < 20 ms, ratio >= 0.70)"
+    )
     if args.profile:
         _profile(args.database_url, subjects, 3000, 8)
 

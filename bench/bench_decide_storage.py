@@ -43,11 +43,19 @@ def _populate(engine: Engine, residents: int, rng: random.Random, tmp: str) -> l
     subjects = [f"p_{uuid.UUID(int=rng.getrandbits(128)).hex}" for _ in range(residents)]
     now = datetime.now(UTC).replace(tzinfo=None)
     rows = [
-        {"subject": s, "as_of": date.today(), "computed_at": now, "model_version": "bench",
-         "score": max(350, min(950, int(rng.gauss(640, 70)))), "percentile": 0.5,
-         "city": "hangzhou", "dimensions": {}, "reasons": [{"code": "PH-LATE", "text": "late"}]}
+        {
+            "subject": s,
+            "as_of": date.today(),
+            "computed_at": now,
+            "model_version": "bench",
+            "score": max(350, min(950, int(rng.gauss(640, 70)))),
+            "percentile": 0.5,
+            "city": "hangzhou",
+            "dimensions": {},
+            "reasons": [{"code": "PH-LATE", "text": "late"}],
+        }
         for s in subjects[: int(residents * 0.97)]  # 3% thin files
-    ]  # fmt: skip
+    ]
     with UnitOfWork(engine) as uow:
         for start in range(0, len(rows), 5000):
             save_scores(uow.conn, rows[start : start + 5000])
@@ -64,8 +72,9 @@ def _judgments(engine: Engine, subjects: list[str], tmp: str) -> None:
     path = Path(tmp) / "judgments.csv"
     with path.open("w", newline="") as handle:
         out = csv.writer(handle)
-        out.writerow(["source", "idempotency_key", "subject", "kind", "occurred_at", "ref",
-                      "amount"])  # fmt: skip
+        out.writerow(
+            ["source", "idempotency_key", "subject", "kind", "occurred_at", "ref", "amount"]
+        )
         for i, s in enumerate(subjects):
             out.writerow(["court:bench", f"j{i}", s, "court_judgment", "2026-01-05", f"J{i}", 5000])
     assert ingest_files([path], engine=engine, settings=SETTINGS).ok
@@ -76,8 +85,15 @@ def _requests(subjects: list[str], count: int, rng: random.Random) -> list[Decis
     for _ in range(count):
         service, top = rng.choice(SERVICES)
         amount = f"{rng.uniform(1, top):.2f}"
-        out.append(DecisionRequest(rng.choice(subjects), service, amount, "bench",
-                                   PROVIDER.get(service, "creditcity:bench")))  # fmt: skip
+        out.append(
+            DecisionRequest(
+                rng.choice(subjects),
+                service,
+                amount,
+                "bench",
+                PROVIDER.get(service, "creditcity:bench"),
+            )
+        )
     return out
 
 
@@ -92,17 +108,29 @@ def _bare(engine: Engine) -> Callable[[DecisionRequest], None]:
     def call(request: DecisionRequest) -> None:
         with UnitOfWork(engine) as uow:
             uow.conn.execute(
-                select(scores.c.score).where(scores.c.subject == request.subject)
-                .order_by(scores.c.score_id.desc()).limit(1)
-            ).first()  # fmt: skip
-            uow.conn.execute(insert(decisions), {
-                "decision_id": uuid.uuid4().hex, "subject": request.subject,
-                "service": request.service, "amount": float(request.amount),
-                "purpose": request.purpose, "requested_by": request.provider,
-                "decided_at": datetime.now(UTC).replace(tzinfo=None), "approved": False,
-                "waived_amount": 0.0, "credit_line": 0.0, "reasons": [], "restrictions": [],
-                "policy_version": POLICY.version,
-            })  # fmt: skip
+                select(scores.c.score)
+                .where(scores.c.subject == request.subject)
+                .order_by(scores.c.score_id.desc())
+                .limit(1)
+            ).first()
+            uow.conn.execute(
+                insert(decisions),
+                {
+                    "decision_id": uuid.uuid4().hex,
+                    "subject": request.subject,
+                    "service": request.service,
+                    "amount": float(request.amount),
+                    "purpose": request.purpose,
+                    "requested_by": request.provider,
+                    "decided_at": datetime.now(UTC).replace(tzinfo=None),
+                    "approved": False,
+                    "waived_amount": 0.0,
+                    "credit_line": 0.0,
+                    "reasons": [],
+                    "restrictions": [],
+                    "policy_version": POLICY.version,
+                },
+            )
             uow.commit()
 
     return call
@@ -126,8 +154,9 @@ def _timed(
     }
 
 
-def _statements(engine: Engine, call: Callable[[DecisionRequest], None],
-                requests: list[DecisionRequest]) -> float:  # fmt: skip
+def _statements(
+    engine: Engine, call: Callable[[DecisionRequest], None], requests: list[DecisionRequest]
+) -> float:
     seen = [0]
 
     def count(*_: Any) -> None:
@@ -174,8 +203,10 @@ def main() -> None:
         print(f"{name:<28}{r['rate']:>10,.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}")
     ratio = full["rate"] / bare["rate"]
     slower = full["p50"] / bare["p50"]
-    print(f"ratio full / bare: rate {ratio:.3f}, p50 {slower:.2f}x; "
-          f"{per_call:.1f} SQL statements per decision")  # fmt: skip
+    print(
+        f"ratio full / bare: rate {ratio:.3f}, p50 {slower:.2f}x; "
+        f"{per_call:.1f} SQL statements per decision"
+    )
 
 
 if __name__ == "__main__":

@@ -93,12 +93,16 @@ def partitioned_dataset(residents: int, records: int, parts: int, seed: int) -> 
     started = time.perf_counter()
     todo = [p for p in range(parts) if not (folder / f"part-{p:04d}.parquet").exists()]
     with ProcessPoolExecutor(max_workers=2) as pool:
-        jobs = [pool.submit(_write_part, folder, p, residents // parts, records // parts, seed)
-                for p in todo]  # fmt: skip
+        jobs = [
+            pool.submit(_write_part, folder, p, residents // parts, records // parts, seed)
+            for p in todo
+        ]
         for count, job in enumerate(jobs, start=1):
             job.result()
-            print(f"  {count}/{len(todo)} parts written, {time.perf_counter() - started:.0f} s",
-                  flush=True)  # fmt: skip
+            print(
+                f"  {count}/{len(todo)} parts written, {time.perf_counter() - started:.0f} s",
+                flush=True,
+            )
     done.touch()
     return folder
 
@@ -110,12 +114,16 @@ def _write_part(folder: Path, part: int, residents: int, size: int, seed: int) -
     chunk = 5_000_000
     tables = (
         random_entries(
-            residents=len(people), records=min(chunk, size - start), end=AS_OF,
-            seed=(seed * 100_003 + part) * 1_000 + index, subjects=people, grouped=True,
+            residents=len(people),
+            records=min(chunk, size - start),
+            end=AS_OF,
+            seed=(seed * 100_003 + part) * 1_000 + index,
+            subjects=people,
+            grouped=True,
             first_entry_id=part * size + start,
         )
         for index, start in enumerate(range(0, size, chunk))
-    )  # fmt: skip
+    )
     _write_tables(folder / f"part-{part:04d}.parquet", tables)
 
 
@@ -186,19 +194,45 @@ def child(mode: str, path: Path, disputed: Path, consents: Path) -> None:
             rows = connection.sql(BARE[mode].format(path=path)).to_arrow_table().num_rows
     else:
         engine = "spark" if mode == "spark" else "duckdb"
-        table = compute_features(path, as_of=AS_OF, disputed=pq.read_table(disputed),
-                                 consents=pq.read_table(consents), engine=engine,
-                                 spark=spark)  # fmt: skip
+        table = compute_features(
+            path,
+            as_of=AS_OF,
+            disputed=pq.read_table(disputed),
+            consents=pq.read_table(consents),
+            engine=engine,
+            spark=spark,
+        )
         rows = table.num_rows
     seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
-    print(json.dumps({"mode": mode, "seconds": seconds, "cpu": cpu, "rows": rows,
-                      "rss_mib": peak_rss_mib(), **extra}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "mode": mode,
+                "seconds": seconds,
+                "cpu": cpu,
+                "rows": rows,
+                "rss_mib": peak_rss_mib(),
+                **extra,
+            }
+        )
+    )
 
 
 def timed(mode: str, path: Path, disputed: Path, consents: Path) -> dict[str, float]:
-    command = [sys.executable, "-m", "bench.bench_features", "--child", mode, "--path", str(path),
-               "--disputed", str(disputed), "--consents", str(consents)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "bench.bench_features",
+        "--child",
+        mode,
+        "--path",
+        str(path),
+        "--disputed",
+        str(disputed),
+        "--consents",
+        str(consents),
+    ]
     done = subprocess.run(command, check=True, capture_output=True, text=True)
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     startup = f"  (+{result['startup']:.1f} s session start-up)" if "startup" in result else ""
@@ -238,13 +272,17 @@ def main(argv: list[str] | None = None) -> None:
     if args.spark:
         timed("spark", path, disputed, consents)
     features = best["features"]
-    print(f"best of {args.repeat}: features {features['seconds']:.2f} s wall, "
-          f"{features['cpu']:.2f} s CPU, {features['rss_mib']:.0f} MiB")  # fmt: skip
+    print(
+        f"best of {args.repeat}: features {features['seconds']:.2f} s wall, "
+        f"{features['cpu']:.2f} s CPU, {features['rss_mib']:.0f} MiB"
+    )
     for mode in BARE:
         base = best[mode]
-        print(f"  / {mode:9s} {base['seconds']:6.2f} s wall, {base['cpu']:6.2f} s CPU, "
-              f"{base['rss_mib']:5.0f} MiB: ratio {features['seconds'] / base['seconds']:.2f} "
-              f"wall, {features['cpu'] / base['cpu']:.2f} CPU (target <= 1.5)")  # fmt: skip
+        print(
+            f"  / {mode:9s} {base['seconds']:6.2f} s wall, {base['cpu']:6.2f} s CPU, "
+            f"{base['rss_mib']:5.0f} MiB: ratio {features['seconds'] / base['seconds']:.2f} "
+            f"wall, {features['cpu'] / base['cpu']:.2f} CPU (target <= 1.5)"
+        )
 
 
 if __name__ == "__main__":

@@ -45,9 +45,16 @@ def _fresh(engine: Engine, work: Path, people: list[str], count: int) -> list[fl
     waits = []
     for i in range(count):
         person = people[int(rng.integers(len(people)))]
-        row = {"source": "utility:grid", "idempotency_key": f"fresh-{uuid.uuid4().hex}",
-               "subject": person, "kind": "utility_bill", "occurred_at": "2026-06-20",
-               "ref": f"B{i}", "amount": 120.0, "days_late": int(rng.choice([0, 45]))}  # fmt: skip
+        row = {
+            "source": "utility:grid",
+            "idempotency_key": f"fresh-{uuid.uuid4().hex}",
+            "subject": person,
+            "kind": "utility_bill",
+            "occurred_at": "2026-06-20",
+            "ref": f"B{i}",
+            "amount": 120.0,
+            "days_late": int(rng.choice([0, 45])),
+        }
         path = write_rows([row], work / f"r{i}.jsonl")
         clock: dict[str, float] = {}
 
@@ -79,8 +86,10 @@ def _bare(engine: Engine, count: int) -> list[float]:
 
 def _line(name: str, waits: list[float]) -> None:
     ms = np.array(waits) * 1000
-    print(f"  {name:<22} p50 {np.percentile(ms, 50):7.1f} ms   p99 {np.percentile(ms, 99):7.1f} ms"
-          f"   max {ms.max():7.1f} ms")  # fmt: skip
+    print(
+        f"  {name:<22} p50 {np.percentile(ms, 50):7.1f} ms   p99 {np.percentile(ms, 99):7.1f} ms"
+        f"   max {ms.max():7.1f} ms"
+    )
 
 
 def main() -> None:
@@ -96,8 +105,10 @@ def main() -> None:
         engine = scored_city(url, city, work / f"models-{store}")
         with engine.connect() as conn:
             people = [r[0] for r in conn.execute(text("SELECT DISTINCT subject FROM scores"))]
-        print(f"{store}: {len(people):,} scored people, {args.records} new records, as of "
-              f"{date.today()}")  # fmt: skip
+        print(
+            f"{store}: {len(people):,} scored people, {args.records} new records, as of "
+            f"{date.today()}"
+        )
         fresh = _fresh(engine, work, people, args.records)
         bare = _bare(engine, args.records)
         _line("ack -> score readable", fresh)

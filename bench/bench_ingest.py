@@ -56,8 +56,9 @@ def make_records(rows: int, path: Path, seed: int = 0) -> None:
 
 def _child(args: list[str]) -> tuple[float, int, str]:
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "bench.bench_ingest", *args],
-                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench.bench_ingest", *args], stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout is not None
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
@@ -127,8 +128,9 @@ def run_bare_parallel(url: str, path: Path) -> None:
     chunks = []
     for offset in range(0, batch.num_rows, 20_000):
         buffer = io.BytesIO()
-        pa_csv.write_csv(batch.slice(offset, 20_000), buffer,
-                         pa_csv.WriteOptions(include_header=False))  # fmt: skip
+        pa_csv.write_csv(
+            batch.slice(offset, 20_000), buffer, pa_csv.WriteOptions(include_header=False)
+        )
         chunks.append(buffer.getvalue())
     lock = threading.Lock()
     todo = iter(chunks)

@@ -51,17 +51,21 @@ def model_file() -> Path:
     from creditcity.services.scoring import new_scorecard
 
     entries = random_entries(residents=30_000, records=1_500_000, seed=99, end=AS_OF)
-    features = compute_features(entries, as_of=AS_OF, disputed=empty_disputed(),
-                                consents=empty_consents())  # fmt: skip
+    features = compute_features(
+        entries, as_of=AS_OF, disputed=empty_disputed(), consents=empty_consents()
+    )
     names = [n for n in features.column_names if "late" in n or "default" in n]
-    risk = sum(np.nan_to_num(features.column(n).to_numpy(zero_copy_only=False).astype(float))
-               for n in names)  # fmt: skip
+    risk = sum(
+        np.nan_to_num(features.column(n).to_numpy(zero_copy_only=False).astype(float))
+        for n in names
+    )
     rng = np.random.default_rng(0)
     y = (rng.random(features.num_rows) < 1 / (1 + np.exp(-(0.15 * risk - 3)))).astype(int)
     card = new_scorecard(Settings()).fit(features.drop_columns(["subject"]), y)
     created = datetime.now(UTC).replace(microsecond=0)
-    ModelArtefact(card, version="bench", created_at=created.isoformat(),
-                  training_sha256="0" * 64).save(path)  # fmt: skip
+    ModelArtefact(
+        card, version="bench", created_at=created.isoformat(), training_sha256="0" * 64
+    ).save(path)
     return path
 
 
@@ -113,20 +117,37 @@ def main() -> None:
         return
     # the data and model are made in a child: Linux carries a parent's peak RSS into the
     # children it forks, so this process must stay small for theirs to be their own
-    subprocess.run([sys.executable, "-m", "bench.bench_score", *sys.argv[1:], "--prepare"],
-                   check=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "bench.bench_score", *sys.argv[1:], "--prepare"], check=True
+    )
     records = args.residents * args.records_per
     path, files, scan = _inputs(args, records)
     model = model_file()
     simple = BARE["bare"].format(path=scan)
     commands = {
-        "bare": [sys.executable, "-c",
-                 f"import duckdb; duckdb.connect().sql({simple!r}).to_arrow_table()"],
+        "bare": [
+            sys.executable,
+            "-c",
+            f"import duckdb; duckdb.connect().sql({simple!r}).to_arrow_table()",
+        ],
         "bare_same": [sys.executable, "-c", _bare_same_script(files)],
-        "score": [sys.executable, "-m", "creditcity", "score", "--snapshot", str(path), "--model",
-                  str(model), "--out", str(OUT / "scores.parquet"), "--as-of",
-                  AS_OF.isoformat(), "--json", *(["--partitioned"] if args.parts else [])],
-    }  # fmt: skip
+        "score": [
+            sys.executable,
+            "-m",
+            "creditcity",
+            "score",
+            "--snapshot",
+            str(path),
+            "--model",
+            str(model),
+            "--out",
+            str(OUT / "scores.parquet"),
+            "--as-of",
+            AS_OF.isoformat(),
+            "--json",
+            *(["--partitioned"] if args.parts else []),
+        ],
+    }
     layout = f"{args.parts} files by subject" if args.parts else "one file, random order"
     print(f"{args.residents:,} residents, {records:,} entries ({layout})", flush=True)
     results = {}

@@ -76,8 +76,11 @@ def _evaluate(
         risk = fit_predict(train, test)
         seconds.append(time.perf_counter() - start)
         aucs.append(roc_auc_score(y[test], risk))
-    return {"auc": float(np.mean(aucs)), "std": float(np.std(aucs)),
-            "fit_s": float(np.mean(seconds))}  # fmt: skip
+    return {
+        "auc": float(np.mean(aucs)),
+        "std": float(np.std(aucs)),
+        "fit_s": float(np.mean(seconds)),
+    }
 
 
 def _one_hot_lr(df: Any, y: np.ndarray[Any, Any]) -> Callable[..., Any]:
@@ -90,8 +93,9 @@ def _one_hot_lr(df: Any, y: np.ndarray[Any, Any]) -> Callable[..., Any]:
     nums = [c for c in df.columns if c not in cats]
 
     def fit_predict(train: Any, test: Any) -> Any:
-        prep = ColumnTransformer([("cat", OneHotEncoder(handle_unknown="ignore"), cats),
-                                  ("num", StandardScaler(), nums)])  # fmt: skip
+        prep = ColumnTransformer(
+            [("cat", OneHotEncoder(handle_unknown="ignore"), cats), ("num", StandardScaler(), nums)]
+        )
         model = make_pipeline(prep, LogisticRegression(max_iter=2000))
         model.fit(df.iloc[train], y[train])
         return model.predict_proba(df.iloc[test])[:, 1]
@@ -171,8 +175,14 @@ def _scorecardpy(path: Path, drop: list[str], folds: Folds, python: str | None) 
             }
         python = sys.executable
     job = {"data": str(path), "drop": drop, "folds": [[a.tolist(), b.tolist()] for a, b in folds]}
-    done = subprocess.run([python, __file__, "--scorecardpy-worker"], input=json.dumps(job),
-                          capture_output=True, text=True, check=False, timeout=3600)  # fmt: skip
+    done = subprocess.run(
+        [python, __file__, "--scorecardpy-worker"],
+        input=json.dumps(job),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=3600,
+    )
     if done.returncode != 0:
         return {"skipped": f"scorecardpy worker failed: {done.stderr.strip()[-300:]}"}
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -209,8 +219,10 @@ def _row(name: str, result: dict[str, Any]) -> None:
     if "skipped" in result:
         print(f"  {name:<44} skipped: {result['skipped']}")
     else:
-        print(f"  {name:<44} AUC {result['auc']:.4f} ± {result['std']:.4f}   "
-              f"fit+predict {result['fit_s'] * 1000:8.1f} ms/fold")  # fmt: skip
+        print(
+            f"  {name:<44} AUC {result['auc']:.4f} ± {result['std']:.4f}   "
+            f"fit+predict {result['fit_s'] * 1000:8.1f} ms/fold"
+        )
 
 
 def german_credit(path: Path, scorecardpy_python: str | None) -> None:
@@ -219,8 +231,10 @@ def german_credit(path: Path, scorecardpy_python: str | None) -> None:
     df, y = _frame(path, FORBIDDEN)
     folds = _folds(y)
     misfires = [c for c in df.columns if forbidden_category(c) is not None]
-    print(f"German credit: {len(y)} rows, {int(y.sum())} bad; columns left out: "
-          f"{', '.join(FORBIDDEN)}; RepeatedStratifiedKFold(5, 3, seed 0)")  # fmt: skip
+    print(
+        f"German credit: {len(y)} rows, {int(y.sum())} bad; columns left out: "
+        f"{', '.join(FORBIDDEN)}; RepeatedStratifiedKFold(5, 3, seed 0)"
+    )
     peers = {
         "one-hot logistic regression": _evaluate(_one_hot_lr(df, y), y, folds),
         "optbinning BinningProcess + LR": _evaluate(_optbinning_lr(df, y), y, folds),
@@ -247,9 +261,11 @@ def german_credit(path: Path, scorecardpy_python: str | None) -> None:
     best = measured[best_name]
     for name, result in ours.items():
         speed = best["fit_s"] / result["fit_s"]
-        print(f"  {name}: AUC {result['auc'] - best['auc']:+.4f} vs best peer ({best_name}, "
-              f"{best['auc']:.4f}); AUC ratio {result['auc'] / best['auc']:.4f}; "
-              f"{speed:.1f}x the best peer's speed")  # fmt: skip
+        print(
+            f"  {name}: AUC {result['auc'] - best['auc']:+.4f} vs best peer ({best_name}, "
+            f"{best['auc']:.4f}); AUC ratio {result['auc'] / best['auc']:.4f}; "
+            f"{speed:.1f}x the best peer's speed"
+        )
 
 
 # -- part 2: binning speed on 1M rows ----------------------------------------

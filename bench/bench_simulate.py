@@ -48,8 +48,13 @@ def child_simulate(residents: int, out: Path) -> dict[str, Any]:
     summary = simulate(SimulationSpec(residents=residents, seed=0), out)
     seconds = time.perf_counter() - began
     size = sum(p.stat().st_size for p in out.glob("*.parquet"))
-    return {"seconds": seconds, "records": summary.records, "row_groups": summary.chunks,
-            "bytes": size, **_usage()}  # fmt: skip
+    return {
+        "seconds": seconds,
+        "records": summary.records,
+        "row_groups": summary.chunks,
+        "bytes": size,
+        **_usage(),
+    }
 
 
 def _random_chunk(rows: int, rng: np.random.Generator) -> pa.Table:
@@ -71,16 +76,28 @@ def _random_chunk(rows: int, rng: np.random.Generator) -> pa.Table:
         return pa.array(np.round(rng.lognormal(5, 1.5, rows), 2), mask=rng.random(rows) > valid)
 
     start = 1_688_000_000_000_000
-    return pa.table({
-        "source": coded(60), "idempotency_key": text(23), "national_id": text(18),
-        "kind": coded(29), "occurred_at": pa.array(
-            rng.integers(start, start + 94_000_000_000_000, rows), pa.timestamp("us")),
-        "city": coded(8), "supersedes": text(23, 0.0003), "ref": text(23, 0.97),
-        "amount": money(0.8), "balance": money(0.1), "credit_limit": money(0.1),
-        "days_late": pa.array(rng.integers(0, 30, rows).astype(np.int32),
-                              mask=rng.random(rows) > 0.6),
-        "item": coded(5, 0.2), "service": coded(9, 0.02),
-    })  # fmt: skip
+    return pa.table(
+        {
+            "source": coded(60),
+            "idempotency_key": text(23),
+            "national_id": text(18),
+            "kind": coded(29),
+            "occurred_at": pa.array(
+                rng.integers(start, start + 94_000_000_000_000, rows), pa.timestamp("us")
+            ),
+            "city": coded(8),
+            "supersedes": text(23, 0.0003),
+            "ref": text(23, 0.97),
+            "amount": money(0.8),
+            "balance": money(0.1),
+            "credit_limit": money(0.1),
+            "days_late": pa.array(
+                rng.integers(0, 30, rows).astype(np.int32), mask=rng.random(rows) > 0.6
+            ),
+            "item": coded(5, 0.2),
+            "service": coded(9, 0.02),
+        }
+    )
 
 
 def child_bare(rows: int, row_groups: int, out: Path) -> dict[str, Any]:
@@ -99,16 +116,22 @@ def child_bare(rows: int, row_groups: int, out: Path) -> dict[str, Any]:
 
 
 def _spawn(*args: str) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, "-m", "bench.bench_simulate", "--child", *args],
-                          capture_output=True, text=True, check=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.bench_simulate", "--child", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 
 def _line(name: str, r: dict[str, Any]) -> str:
     rate = r["records"] / r["seconds"]
-    return (f"{name:<34} {r['seconds']:>9.1f} s {rate:>12,.0f} rows/s {r['cpu_s']:>8.1f} cpu-s "
-            f"{r['peak_rss_mib']:>8,.0f} MiB {r['bytes'] / 2**20:>9,.0f} MiB on disk")  # fmt: skip
+    return (
+        f"{name:<34} {r['seconds']:>9.1f} s {rate:>12,.0f} rows/s {r['cpu_s']:>8.1f} cpu-s "
+        f"{r['peak_rss_mib']:>8,.0f} MiB {r['bytes'] / 2**20:>9,.0f} MiB on disk"
+    )
 
 
 def main() -> None:
@@ -140,8 +163,10 @@ def run(residents: int, big: int, scratch: Path) -> None:
     sim = _spawn("sim", str(residents), str(scratch / "sim"))
     bare = _spawn("bare", str(sim["records"]), str(sim["row_groups"]), str(scratch))
     per = sim["records"] / residents
-    print(f"{residents:,} residents -> {sim['records']:,} records ({per:.1f} per resident), "
-          f"{sim['row_groups']} chunks")  # fmt: skip
+    print(
+        f"{residents:,} residents -> {sim['records']:,} records ({per:.1f} per resident), "
+        f"{sim['row_groups']} chunks"
+    )
     print(_line("simulate (generate + write)", sim))
     print(_line("bare pyarrow write, random columns", bare))
     print(f"ratio simulate / bare write: {sim['seconds'] / bare['seconds']:.2f}x time")
@@ -152,9 +177,11 @@ def run(residents: int, big: int, scratch: Path) -> None:
         print(_line(f"simulate {big:,} (measured)", large))
         if big < BEIJING:
             factor = BEIJING / big
-            print(f"22,000,000 residents (extrapolated x{factor:.1f} from the measured run): "
-                  f"~{large['seconds'] * factor / 60:.0f} min, ~{large['records'] * factor:,.0f} "
-                  f"records, ~{large['bytes'] * factor / 2**30:.0f} GiB")  # fmt: skip
+            print(
+                f"22,000,000 residents (extrapolated x{factor:.1f} from the measured run): "
+                f"~{large['seconds'] * factor / 60:.0f} min, ~{large['records'] * factor:,.0f} "
+                f"records, ~{large['bytes'] * factor / 2**30:.0f} GiB"
+            )
 
 
 if __name__ == "__main__":

@@ -23,8 +23,14 @@ NATIONAL_ID = "330106199001011234"
 
 def run(db: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CREDITCITY_PSEUDONYM_SECRET": SECRET}
-    return subprocess.run([CLI, *args, "--database-url", db], capture_output=True, text=True,
-                          timeout=60, check=False, env=env)  # fmt: skip
+    return subprocess.run(
+        [CLI, *args, "--database-url", db],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=env,
+    )
 
 
 def as_json(result: subprocess.CompletedProcess[str]) -> Any:
@@ -37,9 +43,19 @@ def db(tmp_path: Path) -> str:
 
 
 def test_a_thin_file_borrows_a_power_bank_loses_it_and_the_loop_closes_once(db: str) -> None:
-    asked = run(db, "decide", NATIONAL_ID, "power_bank_deposit", "--amount", "99",
-                "--purpose", "phone charging", "--provider", "power_bank_operator:jiedian",
-                "--json")  # fmt: skip
+    asked = run(
+        db,
+        "decide",
+        NATIONAL_ID,
+        "power_bank_deposit",
+        "--amount",
+        "99",
+        "--purpose",
+        "phone charging",
+        "--provider",
+        "power_bank_operator:jiedian",
+        "--json",
+    )
     assert asked.returncode == 0, asked.stderr
     answer = as_json(asked)
     assert answer["approved"] is True and answer["thin_file"] is True
@@ -63,11 +79,22 @@ def test_a_decline_is_an_answer_with_its_reasons_and_exit_0(db: str) -> None:
     engine = make_engine(db)
     migrate(engine)
     with engine.begin() as conn:
-        save_scores(conn, [{
-            "subject": subject, "as_of": date.today(), "computed_at": datetime.now(UTC),
-            "model_version": "m-e2e", "score": 560, "percentile": 0.3, "city": "hangzhou",
-            "dimensions": {}, "reasons": [{"code": "PH-LATE-30", "text": "Late bills"}],
-        }])  # fmt: skip
+        save_scores(
+            conn,
+            [
+                {
+                    "subject": subject,
+                    "as_of": date.today(),
+                    "computed_at": datetime.now(UTC),
+                    "model_version": "m-e2e",
+                    "score": 560,
+                    "percentile": 0.3,
+                    "city": "hangzhou",
+                    "dimensions": {},
+                    "reasons": [{"code": "PH-LATE-30", "text": "Late bills"}],
+                }
+            ],
+        )
     engine.dispose()
     result = run(db, "decide", subject, "bike_deposit", "--amount", "99", "--purpose", "ride")
     assert result.returncode == 0, result.stderr

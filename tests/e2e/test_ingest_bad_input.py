@@ -14,9 +14,16 @@ from typer.testing import CliRunner
 
 from creditcity.cli import app
 
-GOOD = {"source": "bank:west-lake", "idempotency_key": "k1", "national_id": "330106199001011234",
-        "kind": "loan_instalment_paid", "occurred_at": "2025-03-01", "ref": "L1",
-        "amount": 500, "days_late": 0}  # fmt: skip
+GOOD = {
+    "source": "bank:west-lake",
+    "idempotency_key": "k1",
+    "national_id": "330106199001011234",
+    "kind": "loan_instalment_paid",
+    "occurred_at": "2025-03-01",
+    "ref": "L1",
+    "amount": 500,
+    "days_late": 0,
+}
 
 
 def _run(tmp_path: Path, path: Path) -> tuple[int, dict[str, Any]]:

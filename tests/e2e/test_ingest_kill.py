@@ -40,10 +40,11 @@ def _count(url: str) -> tuple[int, int]:
 
 def _ingest(url: str, path: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "creditcity", "ingest", str(path), "--json",
-         "--database-url", url],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [sys.executable, "-m", "creditcity", "ingest", str(path), "--json", "--database-url", url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_an_import_killed_mid_way_and_run_again_holds_every_record_exactly_once(

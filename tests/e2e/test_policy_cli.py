@@ -13,8 +13,9 @@ DEFAULT = files("creditcity.domain").joinpath("default_policy.toml").read_text(e
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([CLI, "policy", "check", *args], capture_output=True, text=True,
-                          timeout=60, check=False)  # fmt: skip
+    return subprocess.run(
+        [CLI, "policy", "check", *args], capture_output=True, text=True, timeout=60, check=False
+    )
 
 
 def test_checking_the_default_policy_prints_its_tiers_services_and_restrictions(

@@ -53,9 +53,15 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
     save_score(engine, SUBJECT, 760, date(2026, 5, 1))
     with engine.begin() as conn:
         for n in range(3):
-            record_access(conn, actor="bike_operator:hellobike", role="provider",
-                          purpose="bike deposit", action="decide", subject=SUBJECT,
-                          detail={"n": n})  # fmt: skip
+            record_access(
+                conn,
+                actor="bike_operator:hellobike",
+                role="provider",
+                purpose="bike deposit",
+                action="decide",
+                subject=SUBJECT,
+                detail={"n": n},
+            )
     engine.dispose()
     return home
 
@@ -95,9 +101,17 @@ def test_a_dispute_is_opened_listed_and_resolved_once(city: Path) -> None:
     neither = run(city, "dispute", "resolve", str(opened["dispute_id"]), "--note", "x")
     assert neither.returncode == 2, "choosing neither --upheld nor --rejected is a usage error"
     rejected = ok_json(
-        run(city, "dispute", "resolve", str(opened["dispute_id"]), "--rejected",
-            "--note", "bank records confirm 45 days", "--json")
-    )  # fmt: skip
+        run(
+            city,
+            "dispute",
+            "resolve",
+            str(opened["dispute_id"]),
+            "--rejected",
+            "--note",
+            "bank records confirm 45 days",
+            "--json",
+        )
+    )
     assert rejected["status"] == "rejected"
     again = run(city, "dispute", "resolve", str(opened["dispute_id"]), "--upheld", "--note", "y")
     assert again.returncode == 1

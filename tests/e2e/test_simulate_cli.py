@@ -18,14 +18,14 @@ CLI = str(Path(sys.executable).with_name("creditcity"))
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=120,
-                          check=False)  # fmt: skip
+    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=120, check=False)
 
 
 def test_simulate_writes_the_three_files_and_a_json_summary(tmp_path: Path) -> None:
     out = tmp_path / "city"
-    result = run("simulate", "--residents", "500", "--years", "2", "--seed", "5",
-                 "--out", str(out), "--json")  # fmt: skip
+    result = run(
+        "simulate", "--residents", "500", "--years", "2", "--seed", "5", "--out", str(out), "--json"
+    )
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["residents"] == 500 and summary["years"] == 2 and summary["seed"] == 5
@@ -35,8 +35,10 @@ def test_simulate_writes_the_three_files_and_a_json_summary(tmp_path: Path) -> N
     assert pq.read_table(out / "residents.parquet").num_rows == 500
     assert pq.read_table(out / "outcomes.parquet").num_rows == 500
     assert sorted(p.name for p in out.iterdir()) == [
-        "outcomes.parquet", "records.parquet", "residents.parquet"
-    ]  # fmt: skip
+        "outcomes.parquet",
+        "records.parquet",
+        "residents.parquet",
+    ]
     assert "simulating" not in result.stderr, "--json must turn the progress bar off"
 
 

@@ -23,14 +23,28 @@ from creditcity.services.train_table import read_training_table
 CLI = str(Path(sys.executable).with_name("creditcity"))
 
 GERMAN_HEADER = [
-    "status_of_existing_checking_account", "duration_in_month", "credit_history", "purpose",
-    "credit_amount", "savings_account_and_bonds", "present_employment_since",
-    "installment_rate_in_percentage_of_disposable_income", "personal_status_and_sex",
-    "other_debtors_or_guarantors", "present_residence_since", "property", "age_in_years",
-    "other_installment_plans", "housing", "number_of_existing_credits_at_this_bank", "job",
-    "number_of_people_being_liable_to_provide_maintenance_for", "telephone", "foreign_worker",
+    "status_of_existing_checking_account",
+    "duration_in_month",
+    "credit_history",
+    "purpose",
+    "credit_amount",
+    "savings_account_and_bonds",
+    "present_employment_since",
+    "installment_rate_in_percentage_of_disposable_income",
+    "personal_status_and_sex",
+    "other_debtors_or_guarantors",
+    "present_residence_since",
+    "property",
+    "age_in_years",
+    "other_installment_plans",
+    "housing",
+    "number_of_existing_credits_at_this_bank",
+    "job",
+    "number_of_people_being_liable_to_provide_maintenance_for",
+    "telephone",
+    "foreign_worker",
     "creditability",
-]  # fmt: skip
+]
 FORBIDDEN = ["personal_status_and_sex", "age_in_years", "job", "foreign_worker"]
 
 
@@ -45,21 +59,29 @@ def german_like(tmp_path_factory: pytest.TempPathFactory) -> Path:
     status = rng.choice(["... < 0 DM", "0 <= ... < 200 DM", "no checking account"], n)
     duration = rng.choice([6, 12, 18, 24, 36, 48], n)
     history = rng.choice(["critical account", "existing credits paid back duly", "delay"], n)
-    logit = -1.0 + 0.03 * duration + np.where(status == "... < 0 DM", 1.0, 0.0) - np.where(
-        status == "no checking account", 1.0, 0.0
-    ) + np.where(history == "delay", 0.6, 0.0)  # fmt: skip
+    logit = (
+        -1.0
+        + 0.03 * duration
+        + np.where(status == "... < 0 DM", 1.0, 0.0)
+        - np.where(status == "no checking account", 1.0, 0.0)
+        + np.where(history == "delay", 0.6, 0.0)
+    )
     bad = rng.random(n) < 1 / (1 + np.exp(-logit))
     rows = []
     for i in range(n):
         row = {name: str(int(rng.integers(1, 5))) for name in GERMAN_HEADER}
         row.update(
             status_of_existing_checking_account=str(status[i]),
-            duration_in_month=str(duration[i]), credit_history=str(history[i]),
+            duration_in_month=str(duration[i]),
+            credit_history=str(history[i]),
             purpose=str(rng.choice(["car (new)", "radio/television", "education"])),
-            credit_amount=str(int(rng.gamma(2, 1500))), personal_status_and_sex="male : single",
-            job="skilled employee", foreign_worker="yes", age_in_years=str(rng.integers(19, 75)),
+            credit_amount=str(int(rng.gamma(2, 1500))),
+            personal_status_and_sex="male : single",
+            job="skilled employee",
+            foreign_worker="yes",
+            age_in_years=str(rng.integers(19, 75)),
             creditability="bad" if bad[i] else "good",
-        )  # fmt: skip
+        )
         rows.append(row)
     path = tmp_path_factory.mktemp("data") / "germancredit.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
@@ -70,8 +92,9 @@ def german_like(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([CLI, "train", *args], capture_output=True, text=True, timeout=300,
-                          check=False)  # fmt: skip
+    return subprocess.run(
+        [CLI, "train", *args], capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 def test_forbidden_columns_are_refused_before_training_naming_each_and_its_exclude(
@@ -93,8 +116,16 @@ def test_with_the_forbidden_columns_excluded_it_trains_and_writes_artefact_and_r
     german_like: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "models"
-    result = run("--table", str(german_like), "--target", "creditability", "--out", str(out),
-                 *_exclude(FORBIDDEN), "--json")  # fmt: skip
+    result = run(
+        "--table",
+        str(german_like),
+        "--target",
+        "creditability",
+        "--out",
+        str(out),
+        *_exclude(FORBIDDEN),
+        "--json",
+    )
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["rows"] == 400 and len(summary["fold_aucs"]) == 15
@@ -117,8 +148,9 @@ def test_an_unknown_target_column_is_rejected_with_exit_1(german_like: Path) -> 
 
 
 def test_table_and_outcomes_together_are_a_usage_error_with_exit_2(german_like: Path) -> None:
-    result = run("--table", str(german_like), "--target", "creditability",
-                 "--outcomes", "outcomes.parquet")  # fmt: skip
+    result = run(
+        "--table", str(german_like), "--target", "creditability", "--outcomes", "outcomes.parquet"
+    )
     assert result.returncode == 2 and "not both" in result.stderr
 
 

@@ -23,8 +23,13 @@ def api(db_url: str, engine: Engine, tmp_path: Path) -> Iterator[Api]:
 def test_a_source_submits_records_and_they_land_on_the_person_s_file(api: Api) -> None:
     answer = api.post("/v1/records", "bank", [record("i-1"), record("i-2", days_late=12)])
     assert answer.status_code == 200, answer.text
-    assert answer.json() == {"accepted": 2, "duplicate": 0, "rejected": 0, "rescored": 0,
-                             "problems": []}  # fmt: skip
+    assert answer.json() == {
+        "accepted": 2,
+        "duplicate": 0,
+        "rejected": 0,
+        "rescored": 0,
+        "problems": [],
+    }
     assert count(api.engine, entries, entries.c.subject == RESIDENT) == 2
     assert count(api.engine, subjects, subjects.c.subject == RESIDENT) == 1
 

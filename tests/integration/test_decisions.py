@@ -82,8 +82,11 @@ def test_every_decision_is_in_the_audit_log_with_provider_and_purpose(engine: En
         events = list(chain(conn, subject))
     assert len(events) == 1
     event = events[0].event
-    assert (event.actor, event.role, event.action) == ("bike_operator:hellobike", "provider",
-                                                       "decide")  # fmt: skip
+    assert (event.actor, event.role, event.action) == (
+        "bike_operator:hellobike",
+        "provider",
+        "decide",
+    )
     assert event.purpose == "weekend ride"
     detail = dict(event.detail)
     assert detail["decision_id"] == answer.decision_id and detail["approved"] is False
@@ -100,16 +103,35 @@ def test_an_approved_waiver_is_written_to_the_file_once_keyed_by_the_decision(
     fee = ask(engine, subject, "agency_fee", 1300, provider="landlord_platform:ziroom")
     with engine.connect() as conn:
         rows = conn.execute(
-            select(entries.c.kind, entries.c.source, entries.c.idempotency_key,
-                   entries.c.ref, entries.c.amount, entries.c.service)
-            .where(entries.c.subject == subject).order_by(entries.c.entry_id)
-        ).all()  # fmt: skip
+            select(
+                entries.c.kind,
+                entries.c.source,
+                entries.c.idempotency_key,
+                entries.c.ref,
+                entries.c.amount,
+                entries.c.service,
+            )
+            .where(entries.c.subject == subject)
+            .order_by(entries.c.entry_id)
+        ).all()
     assert [tuple(r) for r in rows] == [
-        ("deposit_waived", "creditcity:decisions", waiver.decision_id, waiver.decision_id,
-         150.0, "bike_deposit"),
-        ("pay_later_charged", "creditcity:decisions", clinic.decision_id, clinic.decision_id,
-         600.0, "pay_later_clinic"),
-    ]  # fmt: skip
+        (
+            "deposit_waived",
+            "creditcity:decisions",
+            waiver.decision_id,
+            waiver.decision_id,
+            150.0,
+            "bike_deposit",
+        ),
+        (
+            "pay_later_charged",
+            "creditcity:decisions",
+            clinic.decision_id,
+            clinic.decision_id,
+            600.0,
+            "pay_later_clinic",
+        ),
+    ]
     assert fee.decision.approved and fee.record_kind is None  # a waived fee is never owed
 
 

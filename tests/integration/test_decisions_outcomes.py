@@ -28,13 +28,21 @@ class Rescores:
 
 
 def report(
-    engine: Engine, decision_id: str, result: str, rescores: Rescores | None = None,
+    engine: Engine,
+    decision_id: str,
+    result: str,
+    rescores: Rescores | None = None,
     days_late: int | None = None,
-) -> OutcomeReport:  # fmt: skip
+) -> OutcomeReport:
     return report_outcome(
-        engine, decision_id, result, policy=POLICY, settings=SETTINGS, days_late=days_late,
+        engine,
+        decision_id,
+        result,
+        policy=POLICY,
+        settings=SETTINGS,
+        days_late=days_late,
         rescore=rescores if rescores is not None else Rescores(),
-    )  # fmt: skip
+    )
 
 
 def borrower(engine: Engine, score: int = 640) -> str:
@@ -46,12 +54,22 @@ def borrower(engine: Engine, score: int = 640) -> str:
 def outcome_rows(engine: Engine, ref: str) -> list[tuple[object, ...]]:
     with engine.connect() as conn:
         query = (
-            select(entries.c.kind, entries.c.source, entries.c.idempotency_key,
-                   entries.c.item, entries.c.amount, entries.c.days_late, entries.c.service)
-            .where(entries.c.ref == ref, entries.c.kind != "deposit_waived",
-                   entries.c.kind != "pay_later_charged")
+            select(
+                entries.c.kind,
+                entries.c.source,
+                entries.c.idempotency_key,
+                entries.c.item,
+                entries.c.amount,
+                entries.c.days_late,
+                entries.c.service,
+            )
+            .where(
+                entries.c.ref == ref,
+                entries.c.kind != "deposit_waived",
+                entries.c.kind != "pay_later_charged",
+            )
             .order_by(entries.c.entry_id)
-        )  # fmt: skip
+        )
         return [tuple(r) for r in conn.execute(query)]
 
 
@@ -63,9 +81,16 @@ def test_a_lost_bike_reported_twice_is_written_once_and_stays_owed(engine: Engin
     again = report(engine, bike.decision_id, "lost", rescores)
     assert not first.duplicate and again.duplicate
     assert outcome_rows(engine, bike.decision_id) == [
-        ("borrowing_lost", "bike_operator:hellobike", f"{bike.decision_id}:lost", "bike",
-         299.0, None, None),
-    ]  # fmt: skip
+        (
+            "borrowing_lost",
+            "bike_operator:hellobike",
+            f"{bike.decision_id}:lost",
+            "bike",
+            299.0,
+            None,
+            None,
+        ),
+    ]
     assert not first.released and first.exposure == {"bike_deposit": Decimal("299.00")}
     assert rescores.subjects == [subject]  # rescored for the new record, not the duplicate
 
@@ -77,8 +102,9 @@ def test_a_lost_item_that_turns_up_and_is_returned_releases_exposure(engine: Eng
     late = report(engine, bike.decision_id, "returned_late", days_late=12)
     assert late.released and late.exposure == {}
     assert [r[0] for r in outcome_rows(engine, bike.decision_id)] == [
-        "borrowing_lost", "borrowing_returned",
-    ]  # fmt: skip
+        "borrowing_lost",
+        "borrowing_returned",
+    ]
     assert outcome_rows(engine, bike.decision_id)[1][5] == 12
 
 
@@ -108,11 +134,25 @@ def test_pay_later_overdue_keeps_exposure_until_it_is_paid(engine: Engine) -> No
     paid = report(engine, charge.decision_id, "paid", days_late=20)
     assert paid.released and paid.exposure == {}
     assert outcome_rows(engine, charge.decision_id) == [
-        ("pay_later_overdue", "clinic:west-lake", f"{charge.decision_id}:overdue", None,
-         500.0, None, "pay_later_clinic"),
-        ("pay_later_paid", "clinic:west-lake", f"{charge.decision_id}:paid", None,
-         500.0, 20, "pay_later_clinic"),
-    ]  # fmt: skip
+        (
+            "pay_later_overdue",
+            "clinic:west-lake",
+            f"{charge.decision_id}:overdue",
+            None,
+            500.0,
+            None,
+            "pay_later_clinic",
+        ),
+        (
+            "pay_later_paid",
+            "clinic:west-lake",
+            f"{charge.decision_id}:paid",
+            None,
+            500.0,
+            20,
+            "pay_later_clinic",
+        ),
+    ]
 
 
 def test_a_provider_the_catalogue_does_not_let_report_the_kind_reports_through_creditcity(
@@ -122,9 +162,11 @@ def test_a_provider_the_catalogue_does_not_let_report_the_kind_reports_through_c
     flat = ask(engine, subject, "rental_deposit", 2600, provider="landlord_platform:ziroom")
     report(engine, flat.decision_id, "returned_on_time")
     assert outcome_rows(engine, flat.decision_id)[0][:4] == (
-        "borrowing_returned", "creditcity:decisions", f"{flat.decision_id}:returned_on_time",
+        "borrowing_returned",
+        "creditcity:decisions",
+        f"{flat.decision_id}:returned_on_time",
         "other",
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize(

@@ -73,9 +73,15 @@ def test_a_judgment_under_pending_dispute_restricts_nobody_while_it_is_reviewed(
         ).scalar_one()
         conn.execute(
             insert(disputes),
-            {"subject": subject, "entry_id": entry_id, "statement": "Not my debt",
-             "opened_at": now(), "deadline": now() + timedelta(days=30), "status": "pending"},
-        )  # fmt: skip
+            {
+                "subject": subject,
+                "entry_id": entry_id,
+                "statement": "Not my debt",
+                "opened_at": now(),
+                "deadline": now() + timedelta(days=30),
+                "status": "pending",
+            },
+        )
     assert clinic(engine, subject)
 
 
@@ -84,10 +90,13 @@ def test_a_retracted_judgment_restricts_nobody(engine: Engine, tmp_path: Path) -
     give_score(engine, subject, 720)
     first = judgment(subject, "J-5", date(2026, 2, 1))
     retraction = {
-        "source": first["source"], "idempotency_key": "retract-J-5", "subject": subject,
-        "kind": "retraction", "occurred_at": datetime(2026, 3, 1),
+        "source": first["source"],
+        "idempotency_key": "retract-J-5",
+        "subject": subject,
+        "kind": "retraction",
+        "occurred_at": datetime(2026, 3, 1),
         "supersedes": first["idempotency_key"],
-    }  # fmt: skip
+    }
     ingest(engine, tmp_path, [first], "judgment")
     assert not clinic(engine, subject)
     ingest(engine, tmp_path, [retraction], "retraction")

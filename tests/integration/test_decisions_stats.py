@@ -58,8 +58,12 @@ def test_waivers_exposure_approval_and_loss_rates_add_up(engine: Engine) -> None
         "pay_later_clinic": Decimal("400.00"),
     }
     approvals = {t: (r.part, r.whole) for t, r in figures.approvals.items()}
-    assert approvals == {"thin_file": (1, 2), "building": (0, 1), "good": (1, 1),
-                         "excellent": (3, 3)}  # fmt: skip
+    assert approvals == {
+        "thin_file": (1, 2),
+        "building": (0, 1),
+        "good": (1, 1),
+        "excellent": (3, 3),
+    }
     assert list(figures.approvals) == ["thin_file", "building", "good", "excellent"]
     losses = {t: (r.part, r.whole, r.rate) for t, r in figures.losses.items()}
     assert losses == {"thin_file": (0, 1, 0.0), "good": (1, 1, 1.0), "excellent": (0, 1, 0.0)}

@@ -66,9 +66,12 @@ def _train_on_a_small_city(db_url: str, engine: Engine, tmp_path: Path) -> list[
     report = ingest_files([Path(city.files["records"])], engine=engine, settings=SETTINGS)
     assert report.ok, [p.render() for f in report.files for p in f.problems]
     training.train_from_ledger(
-        Path(city.files["outcomes"]), date.fromisoformat(city.as_of), database_url=db_url,
-        out=tmp_path / "models", settings=SETTINGS,
-    )  # fmt: skip
+        Path(city.files["outcomes"]),
+        date.fromisoformat(city.as_of),
+        database_url=db_url,
+        out=tmp_path / "models",
+        settings=SETTINGS,
+    )
     outcomes = pq.read_table(city.files["outcomes"]).to_pylist()
     good = [r["national_id"] for r in outcomes if not r["defaulted"]][:300]
     return [pseudonymise(n, SETTINGS.pseudonym_secret) for n in good]
@@ -92,9 +95,15 @@ def test_a_good_resident_loses_a_bike_and_their_next_power_bank_decision_changes
     with UnitOfWork(engine) as uow:
         facts = person_facts(uow.conn, subject, POLICY, now())
     power_bank_before = decide(
-        POLICY, "power_bank_deposit", 99, "phone charging", score=facts.score,
-        reasons=facts.reasons, restrictions=facts.restrictions, exposure=facts.exposure,
-    )  # fmt: skip
+        POLICY,
+        "power_bank_deposit",
+        99,
+        "phone charging",
+        score=facts.score,
+        reasons=facts.reasons,
+        restrictions=facts.restrictions,
+        exposure=facts.exposure,
+    )
     bike = ask(engine, subject, "bike_deposit", 99, provider="bike_operator:hellobike")
     assert bike.decision.approved and bike.decision.waived_amount == 99
     lost = report_outcome(engine, bike.decision_id, "lost", policy=POLICY, settings=SETTINGS)
@@ -124,8 +133,9 @@ def test_a_resident_with_an_unpaid_judgment_pays_and_is_allowed_again_the_same_d
     assert [n.reference for n in refused.notices] == ["(2026)Zhe0106Min1234"]
     assert "Appeal to the issuing court" in refused.notices[0].text
 
-    paid = judgment(subject, "(2026)Zhe0106Min1234", now() - timedelta(minutes=5),
-                    "judgment_satisfied")  # fmt: skip
+    paid = judgment(
+        subject, "(2026)Zhe0106Min1234", now() - timedelta(minutes=5), "judgment_satisfied"
+    )
     ingest(engine, tmp_path, [paid], "paid")
 
     allowed = ask(engine, subject, "pay_later_clinic", 800, provider=CLINIC, purpose="dental care")

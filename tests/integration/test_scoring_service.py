@@ -81,12 +81,24 @@ def test_a_new_default_lowers_that_persons_score_at_the_next_live_rescore(
         best = max(current_scores(conn), key=lambda s: s.score)
     national_id = f"3301{uuid.uuid4().int % 10**14:014d}"
     subject = pseudonymise(national_id, SETTINGS.pseudonym_secret)
-    rows = [{"source": "bank:test", "idempotency_key": f"{subject}-{i}", "subject": best.subject,
-             "kind": kind, "occurred_at": "2026-05-01", "ref": f"X{i}", "amount": 5000}
-            for i, kind in enumerate(["loan_default", "loan_default"])]  # fmt: skip
-    report = ingest_files([write_rows(rows, tmp_path / "defaults.csv")], engine=scored,
-                          settings=SETTINGS, on_committed=lambda people: rescore(
-                              scored, subjects=people, as_of=AS_OF))  # fmt: skip
+    rows = [
+        {
+            "source": "bank:test",
+            "idempotency_key": f"{subject}-{i}",
+            "subject": best.subject,
+            "kind": kind,
+            "occurred_at": "2026-05-01",
+            "ref": f"X{i}",
+            "amount": 5000,
+        }
+        for i, kind in enumerate(["loan_default", "loan_default"])
+    ]
+    report = ingest_files(
+        [write_rows(rows, tmp_path / "defaults.csv")],
+        engine=scored,
+        settings=SETTINGS,
+        on_committed=lambda people: rescore(scored, subjects=people, as_of=AS_OF),
+    )
     assert report.ok
     with scored.connect() as conn:
         after = current_score(conn, best.subject)
@@ -109,5 +121,6 @@ def test_an_outcomes_file_carrying_group_labels_is_refused(
     pq.write_table(outcomes.append_column("group", groups), tmp_path / "labelled.parquet")
     url = scored.url.render_as_string(hide_password=False)
     with pytest.raises(CharterViolation, match="group"):
-        train_from_ledger(tmp_path / "labelled.parquet", AS_OF, database_url=url,
-                          out=tmp_path, settings=SETTINGS)  # fmt: skip
+        train_from_ledger(
+            tmp_path / "labelled.parquet", AS_OF, database_url=url, out=tmp_path, settings=SETTINGS
+        )

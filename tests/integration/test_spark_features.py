@@ -49,8 +49,10 @@ def _monthly_spending(entries: pa.Table, people: int) -> pa.Table:
     rows = len(subjects)
     end_us = (AS_OF - date(1970, 1, 1)).days * 86_400_000_000
     occurred = end_us - np.tile(np.arange(12) * 30 + 2, people) * 86_400_000_000
-    columns = {name: pa.nulls(rows, field.type) for name, field in
-               zip(entries.schema.names, entries.schema, strict=True)}  # fmt: skip
+    columns = {
+        name: pa.nulls(rows, field.type)
+        for name, field in zip(entries.schema.names, entries.schema, strict=True)
+    }
     columns |= {
         "entry_id": pa.array(np.arange(rows) + 1_000_000),
         "subject": pa.array(subjects),
@@ -74,8 +76,12 @@ def city() -> dict[str, pa.Table]:
     }
 
 
-def _features(city: dict[str, pa.Table], engine: str, spark: Any = None,
-              entries: pa.Table | Path | None = None) -> pa.Table:  # fmt: skip
+def _features(
+    city: dict[str, pa.Table],
+    engine: str,
+    spark: Any = None,
+    entries: pa.Table | Path | None = None,
+) -> pa.Table:
     return compute_features(
         city["entries"] if entries is None else entries,
         as_of=AS_OF,
@@ -128,4 +134,4 @@ def test_duckdb_and_spark_give_the_same_feature_table(
         "history_length_months",
     ):
         values = duck[name].drop_null().to_pylist()
-        assert values and values.count(0) < len(values), name  # fmt: skip
+        assert values and values.count(0) < len(values), name

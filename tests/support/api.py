@@ -119,13 +119,23 @@ def running_api(db_url: str, engine: Engine, folder: Path) -> Iterator[Api]:
 def give_score(engine: Engine, subject: str, score: int) -> None:
     """A stored score as a scoring run would leave it (the newest row is current)."""
     row = {
-        "subject": subject, "as_of": date.today(),
-        "computed_at": datetime.now(UTC).replace(tzinfo=None), "model_version": "m-test",
-        "score": score, "percentile": 50.0, "city": "hangzhou",
-        "dimensions": {"base": 350, "payment_history": 150.0, "obligations_capacity": 60.0,
-                       "history_length": 40.0, "new_obligations": 20.0, "public_records": 0.0},
+        "subject": subject,
+        "as_of": date.today(),
+        "computed_at": datetime.now(UTC).replace(tzinfo=None),
+        "model_version": "m-test",
+        "score": score,
+        "percentile": 50.0,
+        "city": "hangzhou",
+        "dimensions": {
+            "base": 350,
+            "payment_history": 150.0,
+            "obligations_capacity": 60.0,
+            "history_length": 40.0,
+            "new_obligations": 20.0,
+            "public_records": 0.0,
+        },
         "reasons": [{"code": "HL-SHORT", "text": "history of only 23 months", "points_lost": 31}],
-    }  # fmt: skip
+    }
     with UnitOfWork(engine) as uow:
         save_scores(uow.conn, [row])
         uow.commit()
@@ -134,9 +144,14 @@ def give_score(engine: Engine, subject: str, score: int) -> None:
 def record(key: str, **overrides: Any) -> dict[str, Any]:
     """An on-time loan instalment of the test resident, from the bank, in the import format."""
     row: dict[str, Any] = {
-        "idempotency_key": key, "national_id": NATIONAL_ID, "kind": "loan_instalment_paid",
-        "occurred_at": "2026-03-01", "city": "hangzhou", "ref": "loan-1", "amount": 1200,
+        "idempotency_key": key,
+        "national_id": NATIONAL_ID,
+        "kind": "loan_instalment_paid",
+        "occurred_at": "2026-03-01",
+        "city": "hangzhou",
+        "ref": "loan-1",
+        "amount": 1200,
         "days_late": 0,
-    }  # fmt: skip
+    }
     row.update(overrides)
     return row

@@ -28,7 +28,8 @@ def scored_city(url: str, city: Path, models: Path) -> Engine:
     engine = make_engine(url)
     migrate(engine)
     assert ingest_files([city / "records.parquet"], engine=engine, settings=SETTINGS).ok
-    train_from_ledger(city / "outcomes.parquet", AS_OF, database_url=url, out=models,
-                      settings=SETTINGS)  # fmt: skip
+    train_from_ledger(
+        city / "outcomes.parquet", AS_OF, database_url=url, out=models, settings=SETTINGS
+    )
     rescore(engine, as_of=AS_OF)
     return engine

@@ -30,11 +30,16 @@ def now() -> datetime:
 def give_score(engine: Engine, subject: str, score: int, *, version: str = "m-test") -> None:
     """Store a score row as a scoring run would (newest row wins)."""
     row = {
-        "subject": subject, "as_of": date.today(), "computed_at": now(),
-        "model_version": version, "score": score, "percentile": 0.5, "city": "hangzhou",
+        "subject": subject,
+        "as_of": date.today(),
+        "computed_at": now(),
+        "model_version": version,
+        "score": score,
+        "percentile": 0.5,
+        "city": "hangzhou",
         "dimensions": {"payment_history": 100.0},
         "reasons": [{"code": "PH-LATE-30", "text": "Bills paid more than 30 days late"}],
-    }  # fmt: skip
+    }
     with UnitOfWork(engine) as uow:
         save_scores(uow.conn, [row])
         uow.commit()
@@ -67,10 +72,15 @@ def judgment(
 ) -> dict[str, Any]:
     """A court record about ``subject`` (a judgment to pay, or its satisfaction)."""
     row: dict[str, Any] = {
-        "source": COURT, "idempotency_key": f"{kind}-{ref}", "subject": subject,
-        "kind": kind, "occurred_at": when if isinstance(when, datetime)
-        else datetime(when.year, when.month, when.day), "ref": ref,
-    }  # fmt: skip
+        "source": COURT,
+        "idempotency_key": f"{kind}-{ref}",
+        "subject": subject,
+        "kind": kind,
+        "occurred_at": when
+        if isinstance(when, datetime)
+        else datetime(when.year, when.month, when.day),
+        "ref": ref,
+    }
     if kind == "court_judgment":
         row["amount"] = 12000.0
     return row

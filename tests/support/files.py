@@ -14,9 +14,12 @@ import pyarrow.parquet as pq
 from creditcity.domain.records import IMPORT_COLUMNS
 
 TYPES = {
-    "occurred_at": pa.timestamp("us"), "amount": pa.float64(), "balance": pa.float64(),
-    "credit_limit": pa.float64(), "days_late": pa.int32(),
-}  # fmt: skip
+    "occurred_at": pa.timestamp("us"),
+    "amount": pa.float64(),
+    "balance": pa.float64(),
+    "credit_limit": pa.float64(),
+    "days_late": pa.int32(),
+}
 
 
 def _text(value: Any) -> str:

@@ -54,9 +54,12 @@ def create_app(
     keyring = keys if isinstance(keys, KeyRing) else KeyRing.load(keys) if keys else KeyRing()
     app = FastAPI(title="creditcity", version="0.1.0", description=DESCRIPTION)
     app.state.runtime = Runtime(
-        engine=engine, settings=settings, policy=policy, keyring=keyring,
+        engine=engine,
+        settings=settings,
+        policy=policy,
+        keyring=keyring,
         batcher=DecisionBatcher(engine, policy=policy, settings=settings),
-    )  # fmt: skip
+    )
     install_error_handlers(app)
     for module in (records, decisions, subjects, me, public, operator):
         app.include_router(module.router)
@@ -65,8 +68,9 @@ def create_app(
         from creditcity.web.session import Sessions
 
         app.state.sessions = Sessions(keyring, settings.pseudonym_secret)
-        app.mount("/static", StaticFiles(directory=str(files("creditcity.web") / "static")),
-                  name="static")  # fmt: skip
+        app.mount(
+            "/static", StaticFiles(directory=str(files("creditcity.web") / "static")), name="static"
+        )
         app.include_router(web.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
@@ -75,8 +79,9 @@ def create_app(
 def _openapi(app: FastAPI) -> dict[str, Any]:
     """The generated schema plus the record model the records body refers to."""
     if app.openapi_schema is None:
-        schema = get_openapi(title=app.title, version=app.version,
-                             description=app.description, routes=app.routes)  # fmt: skip
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components["RecordIn"] = records.RECORD_SCHEMA.model_json_schema(
             ref_template="#/components/schemas/{model}"

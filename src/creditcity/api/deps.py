@@ -87,16 +87,28 @@ def current_principal(
     if not key:
         raise NotAuthorised(
             "an API key is required",
-            problems=[Problem("no key was sent", where="header", field=API_KEY_HEADER,
-                              expected="the key the city credit office issued to you")],
-        )  # fmt: skip
+            problems=[
+                Problem(
+                    "no key was sent",
+                    where="header",
+                    field=API_KEY_HEADER,
+                    expected="the key the city credit office issued to you",
+                )
+            ],
+        )
     principal = rt.keyring.authenticate(key)
     if principal is None:
         raise NotAuthorised(
             "unknown API key",
-            problems=[Problem("this key is not (or no longer) valid", where="header",
-                              field=API_KEY_HEADER, expected="a current key")],
-        )  # fmt: skip
+            problems=[
+                Problem(
+                    "this key is not (or no longer) valid",
+                    where="header",
+                    field=API_KEY_HEADER,
+                    expected="a current key",
+                )
+            ],
+        )
     return principal
 
 
@@ -110,10 +122,15 @@ def needs(scope: Scope) -> Callable[[Principal], Principal]:
         if scope not in principal.scopes:
             raise NotAuthorised(
                 f"a {principal.role} key cannot do this",
-                problems=[Problem(f"the key of {principal.id} lacks the scope '{scope}'",
-                                  where="header", field=API_KEY_HEADER,
-                                  expected=f"a key with scope '{scope}'")],
-            )  # fmt: skip
+                problems=[
+                    Problem(
+                        f"the key of {principal.id} lacks the scope '{scope}'",
+                        where="header",
+                        field=API_KEY_HEADER,
+                        expected=f"a key with scope '{scope}'",
+                    )
+                ],
+            )
         return principal
 
     return check
@@ -139,11 +156,16 @@ def stated_purpose(
     if not text or len(text) > MAX_PURPOSE:
         raise InputRejected(
             "a purpose is required: say why you read this person's data",
-            problems=[Problem("missing" if not text else "too long", where="header",
-                              field="X-Purpose",
-                              expected=f"1 to {MAX_PURPOSE} characters in the X-Purpose header "
-                              "(or a 'purpose' query parameter), e.g. 'tenancy application'")],
-        )  # fmt: skip
+            problems=[
+                Problem(
+                    "missing" if not text else "too long",
+                    where="header",
+                    field="X-Purpose",
+                    expected=f"1 to {MAX_PURPOSE} characters in the X-Purpose header "
+                    "(or a 'purpose' query parameter), e.g. 'tenancy application'",
+                )
+            ],
+        )
     return text
 
 

@@ -55,8 +55,12 @@ def _expected(item: Any) -> str:
     ctx = item.get("ctx") or {}
     if "expected" in ctx:
         return str(ctx["expected"])
-    for key, words in (("min_length", "at least {} characters"), ("max_length",
-                       "at most {} characters"), ("ge", ">= {}"), ("le", "<= {}")):  # fmt: skip
+    for key, words in (
+        ("min_length", "at least {} characters"),
+        ("max_length", "at most {} characters"),
+        ("ge", ">= {}"),
+        ("le", "<= {}"),
+    ):
         if key in ctx:
             return words.format(ctx[key])
     return ""

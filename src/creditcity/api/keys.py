@@ -23,61 +23,22 @@ import hashlib
 import re
 import secrets
 import tomllib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from enum import StrEnum
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from creditcity.domain.catalogue import SOURCE_ROLES
+from creditcity.domain.principals import DEFAULT_SCOPES, Principal, Role, Scope
 from creditcity.domain.subjects import is_pseudonym
 from creditcity.errors import InputRejected, Problem
 
-__all__ = ["KeyRing", "Principal", "Role", "Scope", "demo_keys_toml", "digest"]
-
-MIN_KEY_LENGTH = 16
-
-
-class Role(StrEnum):
-    SOURCE = "source"
-    PROVIDER = "provider"
-    RESIDENT = "resident"
-    OPERATOR = "operator"
-
-
-class Scope(StrEnum):
-    RECORDS_WRITE = "records:write"  #: submit records as oneself (sources)
-    DECISIONS = "decisions"  #: ask decisions and report their outcomes (providers)
-    SELF = "self"  #: read and act on one's own file (residents)
-    SUBJECTS_READ = "subjects:read"  #: read anyone's score, stating why (operator)
-    OPERATE = "operate"  #: figures, disputes queue, fairness (operator)
-
-
-DEFAULT_SCOPES: Mapping[Role, frozenset[Scope]] = {
-    Role.SOURCE: frozenset({Scope.RECORDS_WRITE}),
-    Role.PROVIDER: frozenset({Scope.DECISIONS}),
-    Role.RESIDENT: frozenset({Scope.SELF}),
-    Role.OPERATOR: frozenset({Scope.SUBJECTS_READ, Scope.OPERATE}),
-}
 _ID = re.compile(r"^[a-z][a-z_]{0,31}:[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _FIELDS = {"principal", "role", "key", "sha256", "scopes", "label", "demo"}
 
+__all__ = ["KeyRing", "Principal", "Role", "Scope", "demo_keys_toml", "digest"]
 
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """An authenticated caller."""
-
-    id: str
-    role: Role
-    scopes: frozenset[Scope]
-    label: str = ""
-    demo: bool = False
-
-    @property
-    def subject(self) -> str | None:
-        """The resident's pseudonym (None for other roles)."""
-        return self.id.partition(":")[2] if self.role is Role.RESIDENT else None
+MIN_KEY_LENGTH = 16
 
 
 def digest(key: str) -> str:
@@ -198,8 +159,14 @@ def _key_digest(table: dict[str, Any], where: str, problems: list[Problem]) -> s
         return None
     if key is not None:
         if not isinstance(key, str) or len(key) < MIN_KEY_LENGTH:
-            problems.append(Problem("the key is too short", where, "key",
-                                    f"at least {MIN_KEY_LENGTH} random characters"))  # fmt: skip
+            problems.append(
+                Problem(
+                    "the key is too short",
+                    where,
+                    "key",
+                    f"at least {MIN_KEY_LENGTH} random characters",
+                )
+            )
             return None
         return digest(key)
     if not isinstance(hashed, str) or not _HEX64.match(hashed):
@@ -233,8 +200,10 @@ def demo_keys_toml(residents: Iterable[str]) -> tuple[str, dict[str, str]]:
         ("landlord_platform:anju", Role.PROVIDER, "Anju rentals"),
         ("operator:office", Role.OPERATOR, "City credit office"),
     ]
-    people = [(f"resident:{s}", Role.RESIDENT, f"Demo resident {i}")
-              for i, s in enumerate(residents, start=1)]  # fmt: skip
+    people = [
+        (f"resident:{s}", Role.RESIDENT, f"Demo resident {i}")
+        for i, s in enumerate(residents, start=1)
+    ]
     lines = ["# creditcity API keys (demo). Keep this file private.", ""]
     issued: dict[str, str] = {}
     for principal_id, role, label in fixed + people:

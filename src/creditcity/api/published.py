@@ -20,9 +20,16 @@ def active_scorecard(engine: Engine) -> dict[str, Any]:
     with UnitOfWork(engine) as uow:
         found = active_model(uow.conn)
     if found is None:
-        raise NotFound("no active model yet", problems=[Problem(
-            "nothing has been trained, so there is no points table to publish",
-            field="model", expected="the operator runs 'creditcity train' first")])  # fmt: skip
+        raise NotFound(
+            "no active model yet",
+            problems=[
+                Problem(
+                    "nothing has been trained, so there is no points table to publish",
+                    field="model",
+                    expected="the operator runs 'creditcity train' first",
+                )
+            ],
+        )
     document: dict[str, Any] = json.loads(found[1])
     return document
 

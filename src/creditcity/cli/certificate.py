@@ -76,10 +76,14 @@ def issue(
     with reported_errors(as_json):
         binding = bind_holder(bind_id) if bind_id else None
         issued = issue_for(
-            open_engine(database_url), _store(keys), subject_of(subject),
-            settings=get_settings(), audience=audience, ttl=timedelta(days=ttl_days),
+            open_engine(database_url),
+            _store(keys),
+            subject_of(subject),
+            settings=get_settings(),
+            audience=audience,
+            ttl=timedelta(days=ttl_days),
             holder=binding,
-        )  # fmt: skip
+        )
         code = binding.code if binding else None
         payload = {**issued.as_dict(), "holder_code": code}
         emit(as_json, payload, lambda: _print_issued(issued.token, issued.claims, code))

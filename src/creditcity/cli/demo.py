@@ -31,16 +31,27 @@ def demo(
 
     directory.mkdir(parents=True, exist_ok=True)
     with reported_errors(as_json):
-        summary = run_demo(directory, residents=residents, seed=seed, settings=get_settings(),
-                           say=(lambda _: None) if as_json else _say)  # fmt: skip
+        summary = run_demo(
+            directory,
+            residents=residents,
+            seed=seed,
+            settings=get_settings(),
+            say=(lambda _: None) if as_json else _say,
+        )
         emit(as_json, summary.__dict__, lambda: _print(summary))
     if serve:
         from creditcity.cli.serve import serve as serve_command
 
-        console.print(f"\nportal and API on http://127.0.0.1:{port} (OpenAPI at /docs; demo "
-                      f"sign-in keys in {directory / 'keys.toml'}); Ctrl+C stops")  # fmt: skip
-        serve_command(database_url=summary.database_url, port=port,
-                      keys=directory / "keys.toml", demo_keys=True)  # fmt: skip
+        console.print(
+            f"\nportal and API on http://127.0.0.1:{port} (OpenAPI at /docs; demo "
+            f"sign-in keys in {directory / 'keys.toml'}); Ctrl+C stops"
+        )
+        serve_command(
+            database_url=summary.database_url,
+            port=port,
+            keys=directory / "keys.toml",
+            demo_keys=True,
+        )
 
 
 def _say(message: str) -> None:
@@ -48,30 +59,41 @@ def _say(message: str) -> None:
 
 
 def _print(s: DemoSummary) -> None:
-    console.print(f"\n[bold]{s.records:,} records[/] in {s.database_url}; model {s.model_version} "
-                  f"(out-of-fold AUC {s.auc:.3f}); {s.scored:,} people scored\n")  # fmt: skip
+    console.print(
+        f"\n[bold]{s.records:,} records[/] in {s.database_url}; model {s.model_version} "
+        f"(out-of-fold AUC {s.auc:.3f}); {s.scored:,} people scored\n"
+    )
     people = Table("who", "pseudonym", "score", "tier", "percentile", "first reason", box=None)
     for p in s.people:
         reason = p["reasons"][0]["text"] if p["reasons"] else "—"
-        people.add_row(p["who"], p["subject"], str(p["score"]), p["tier"],
-                       f"{p['percentile']:.0f}", reason)  # fmt: skip
+        people.add_row(
+            p["who"], p["subject"], str(p["score"]), p["tier"], f"{p['percentile']:.0f}", reason
+        )
     console.print(people)
     console.print("\n[bold]decisions[/]")
     for d in s.decisions:
         if "outcome" in d:
             o = d["outcome"]
-            console.print(f"  outcome of {o['decision_id'][:12]}: {o['result']} -> ledger "
-                          f"record {o['kind']}; score {d['score_before']} -> "
-                          f"{d['score_after']}")  # fmt: skip
+            console.print(
+                f"  outcome of {o['decision_id'][:12]}: {o['result']} -> ledger "
+                f"record {o['kind']}; score {d['score_before']} -> "
+                f"{d['score_after']}"
+            )
             continue
         verdict = "[green]approved[/]" if d["approved"] else "[red]declined[/]"
         codes = ", ".join(r["code"] for r in d["reasons"][:2]) or "—"
-        console.print(f"  {d['who']:>8} {d['service']:<17} {d['amount_requested']:>6}: {verdict}, "
-                      f"tier {d['tier']}, waived {d['waived_amount']} ({codes})")  # fmt: skip
+        console.print(
+            f"  {d['who']:>8} {d['service']:<17} {d['amount_requested']:>6}: {verdict}, "
+            f"tier {d['tier']}, waived {d['waived_amount']} ({codes})"
+        )
     st = s.stats
-    console.print(f"\n[bold]operator figures[/]: deposits waived {st['deposits_waived']}; "
-                  f"restrictions {st['restrictions']}")  # fmt: skip
+    console.print(
+        f"\n[bold]operator figures[/]: deposits waived {st['deposits_waived']}; "
+        f"restrictions {st['restrictions']}"
+    )
     c = s.certificate
-    console.print(f"\n[bold]certificate[/] for the median resident: tier {c.get('tier')}, "
-                  f"audience {c.get('audience')}, expires {c.get('expires_at')}")  # fmt: skip
+    console.print(
+        f"\n[bold]certificate[/] for the median resident: tier {c.get('tier')}, "
+        f"audience {c.get('audience')}, expires {c.get('expires_at')}"
+    )
     console.print("\nnext: creditcity show <pseudonym> --database-url " + s.database_url)

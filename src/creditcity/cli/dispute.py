@@ -86,9 +86,13 @@ def open_command(
     with reported_errors(as_json):
         engine = open_engine(database_url)
         opened = open_dispute(
-            engine, subject_of(subject), entry_id, statement, settings=get_settings(),
+            engine,
+            subject_of(subject),
+            entry_id,
+            statement,
+            settings=get_settings(),
             on_change=rescore_hook(engine),
-        )  # fmt: skip
+        )
         emit(as_json, opened.as_dict(), lambda: _print_one(opened, "opened"))
 
 
@@ -108,9 +112,11 @@ def list_command(
     with reported_errors(as_json):
         engine = open_engine(database_url)
         found = list_disputes(
-            engine, subject=subject_of(subject) if subject else None, status=status,
+            engine,
+            subject=subject_of(subject) if subject else None,
+            status=status,
             on_change=rescore_hook(engine),
-        )  # fmt: skip
+        )
         emit(as_json, [d.as_dict() for d in found], lambda: _print_list(found))
 
 

@@ -30,11 +30,13 @@ def report(
     with reported_errors(as_json):
         engine = open_engine(database_url)
         body = access_report(
-            engine, subject_of(subject), settings=get_settings(),
+            engine,
+            subject_of(subject),
+            settings=get_settings(),
             as_of=as_of.date() if as_of else None,
             output="html" if html else ("json" if as_json else "text"),
             on_change=rescore_hook(engine),
-        )  # fmt: skip
+        )
         if html:
             html.write_text(render_html(body), encoding="utf-8")
         emit(as_json, body, lambda: _print(body, html))
@@ -77,14 +79,18 @@ def _print(r: dict[str, Any], html: Path | None) -> None:
 def _print_rest(r: dict[str, Any]) -> None:
     for d in r["decisions"]:
         outcome = "approved" if d["approved"] else "declined"
-        console.print(f"  decision {d['decided_at'][:16]} {d['service']} {outcome} "
-                      f"for {d['requested_by']} ({d['purpose']})")  # fmt: skip
+        console.print(
+            f"  decision {d['decided_at'][:16]} {d['service']} {outcome} "
+            f"for {d['requested_by']} ({d['purpose']})"
+        )
     for x in r["restrictions"]:
-        console.print(f"  restriction {x['rule']}: until {x['expires_on']}; appeal: "
-                      f"{x['appeal_route']}")  # fmt: skip
+        console.print(
+            f"  restriction {x['rule']}: until {x['expires_on']}; appeal: {x['appeal_route']}"
+        )
     for d in r["disputes"]:
-        console.print(f"  dispute {d['dispute_id']} on #{d['entry_id']}: {d['status']} — "
-                      f"“{d['statement']}”")  # fmt: skip
+        console.print(
+            f"  dispute {d['dispute_id']} on #{d['entry_id']}: {d['status']} — “{d['statement']}”"
+        )
     console.print(f"  consents: {', '.join(r['consents']['active']) or 'none'}")
     console.print("[bold]who accessed this file[/]", markup=True)
     for a in r["accesses"]:

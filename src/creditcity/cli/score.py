@@ -62,18 +62,31 @@ def score(
     if snapshot is not None:
         if model is None or out is None:
             raise typer.BadParameter("--snapshot needs --model FILE and --out FILE")
-        with reported_errors(as_json), Progress(console=console, disable=as_json,
-                                                transient=True) as bar:  # fmt: skip
+        with (
+            reported_errors(as_json),
+            Progress(console=console, disable=as_json, transient=True) as bar,
+        ):
             task = bar.add_task("scoring partitions", total=None)
 
             def step(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            run = score_snapshot(snapshot, as_of=day or date.today(), artefact_path=model,
-                                 out=out, partitioned=partitioned, progress=step)  # fmt: skip
-            emit(as_json, run.as_dict(), lambda: console.print(
-                f"scored {run.scored:,} people from {snapshot} into {out} "
-                f"in {run.seconds:.1f} s"))  # fmt: skip
+            run = score_snapshot(
+                snapshot,
+                as_of=day or date.today(),
+                artefact_path=model,
+                out=out,
+                partitioned=partitioned,
+                progress=step,
+            )
+            emit(
+                as_json,
+                run.as_dict(),
+                lambda: console.print(
+                    f"scored {run.scored:,} people from {snapshot} into {out} "
+                    f"in {run.seconds:.1f} s"
+                ),
+            )
         return
     with reported_errors(as_json):
         engine = open_engine(database_url)
@@ -84,9 +97,14 @@ def score(
                 bar.update(task, completed=done, total=total)
 
             run = rescore(engine, as_of=day, progress=advance)
-        emit(as_json, run.as_dict(), lambda: console.print(
-            f"scored {run.scored:,} people as of {run.as_of} with model {run.model_version} "
-            f"in {run.seconds:.1f} s"))  # fmt: skip
+        emit(
+            as_json,
+            run.as_dict(),
+            lambda: console.print(
+                f"scored {run.scored:,} people as of {run.as_of} with model {run.model_version} "
+                f"in {run.seconds:.1f} s"
+            ),
+        )
 
 
 @app.command()
@@ -106,8 +124,14 @@ def show(
     with reported_errors(as_json):
         settings = get_settings()
         who = resolve_subject(subject, settings.pseudonym_secret)
-        view = show_subject(open_engine(database_url), who, settings=settings,
-                            actor="operator:cli", role="operator", purpose=purpose)  # fmt: skip
+        view = show_subject(
+            open_engine(database_url),
+            who,
+            settings=settings,
+            actor="operator:cli",
+            role="operator",
+            purpose=purpose,
+        )
         emit(as_json, view.as_dict(), lambda: _print(view))
 
 
@@ -127,8 +151,11 @@ def _print(view: SubjectView) -> None:
             dims.add_row(name.replace("_", " "), str(points))
         console.print(dims)
         for reason in data["reasons"]:
-            console.print(f"  [yellow]{reason['code']}[/] {reason['text']} "
-                          f"(−{reason['points_lost']} points)")  # fmt: skip
+            console.print(
+                f"  [yellow]{reason['code']}[/] {reason['text']} (−{reason['points_lost']} points)"
+            )
     for r in view.restrictions:
-        console.print(f"[red]restricted[/] from {', '.join(r['blocks'])} until {r['expires_on']}: "
-                      f"{r['notice']} Appeal: {r['appeal_route']}")  # fmt: skip
+        console.print(
+            f"[red]restricted[/] from {', '.join(r['blocks'])} until {r['expires_on']}: "
+            f"{r['notice']} Appeal: {r['appeal_route']}"
+        )

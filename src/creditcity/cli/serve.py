@@ -60,11 +60,15 @@ def serve(
         if demo_keys:
             _demo_keys(engine, keys)
         engine.dispose()
-        console.print(f"creditcity on http://{host}:{port} (portal /, API docs /docs), "
-                      f"{workers} worker(s), database {_safe(url)}")  # fmt: skip
+        console.print(
+            f"creditcity on http://{host}:{port} (portal /, API docs /docs), "
+            f"{workers} worker(s), database {_safe(url)}"
+        )
         if workers > 1 and url.startswith("sqlite"):
-            console.print("note: SQLite has one writer; with several workers they take turns "
-                          "(PostgreSQL lets them write side by side)")  # fmt: skip
+            console.print(
+                "note: SQLite has one writer; with several workers they take turns "
+                "(PostgreSQL lets them write side by side)"
+            )
         if workers == 1:
             _run(_app_factory(url, keys), host, port, None)
         else:
@@ -85,8 +89,9 @@ def _app_factory(url: str, keys: Path | None) -> FastAPI:
 def _run(application: FastAPI, host: str, port: int, sock: socket.socket | None) -> None:
     import uvicorn
 
-    config = uvicorn.Config(application, host=host, port=port, log_level="warning",
-                            access_log=False, lifespan="off")  # fmt: skip
+    config = uvicorn.Config(
+        application, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
+    )
     uvicorn.Server(config).run(sockets=[sock] if sock is not None else None)
 
 
@@ -127,8 +132,12 @@ def _demo_keys(engine: object, keys: Path | None) -> None:
     from creditcity.errors import InputRejected, Problem
 
     if keys is None:
-        raise InputRejected("--demo-keys needs --keys FILE", problems=[Problem(
-            "no keys file named", field="--keys", expected="--keys demo-keys.toml")])  # fmt: skip
+        raise InputRejected(
+            "--demo-keys needs --keys FILE",
+            problems=[
+                Problem("no keys file named", field="--keys", expected="--keys demo-keys.toml")
+            ],
+        )
     if keys.exists():
         console.print(f"keys file {keys} exists; using it as it is")
         return

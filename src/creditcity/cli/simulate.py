@@ -99,10 +99,16 @@ def _usage(message: str, as_json: bool) -> NoReturn:
 
 def _progress(quiet: bool) -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("residents"), TimeElapsedColumn(), TimeRemainingColumn(),
-        console=err_console, disable=quiet, transient=True,
-    )  # fmt: skip
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("residents"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        disable=quiet,
+        transient=True,
+    )
 
 
 def _print(summary: SimulationSummary) -> None:

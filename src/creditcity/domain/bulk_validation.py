@@ -105,10 +105,14 @@ def passing_rows(table: pa.Table, now: datetime) -> pa.Array | None:
     key = _column(table, "idempotency_key")
     ok = pc.and_kleene(ok, pc.and_kleene(_text_ok(key), pc.less_equal(pc.utf8_length(key), 128)))
     national, pseudo = _column(table, "national_id"), _column(table, "subject")
-    ok = pc.and_kleene(ok, pc.if_else(
-        pc.is_valid(national), pc.match_substring_regex(national, _NATIONAL_ID),
-        pc.match_substring_regex(pseudo, _PSEUDONYM),
-    ))  # fmt: skip
+    ok = pc.and_kleene(
+        ok,
+        pc.if_else(
+            pc.is_valid(national),
+            pc.match_substring_regex(national, _NATIONAL_ID),
+            pc.match_substring_regex(pseudo, _PSEUDONYM),
+        ),
+    )
     when = _when_ok(_column(table, "occurred_at"), now)
     if when is None:
         return None

@@ -63,18 +63,40 @@ ITEMS = ("bike", "power_bank", "umbrella", "library_book", "other")
 
 #: Source roles. A source id is written ``role:name`` (e.g. ``bank:west-lake``).
 SOURCE_ROLES = (
-    "bank", "lender", "card_issuer", "utility", "telecom", "landlord_platform",
-    "tax_office", "traffic_police", "court", "university_registry", "licensing_body",
-    "bike_operator", "power_bank_operator", "umbrella_operator", "library",
-    "clinic", "transit", "public_office", "broker", "creditcity",
-)  # fmt: skip
+    "bank",
+    "lender",
+    "card_issuer",
+    "utility",
+    "telecom",
+    "landlord_platform",
+    "tax_office",
+    "traffic_police",
+    "court",
+    "university_registry",
+    "licensing_body",
+    "bike_operator",
+    "power_bank_operator",
+    "umbrella_operator",
+    "library",
+    "clinic",
+    "transit",
+    "public_office",
+    "broker",
+    "creditcity",
+)
 
 #: Service ids of the default policy; a record's ``service`` field must name one.
 SERVICE_IDS = (
-    "bike_deposit", "power_bank_deposit", "umbrella_deposit", "library_deposit",
-    "rental_deposit", "agency_fee", "pay_later_clinic", "pay_later_transit",
+    "bike_deposit",
+    "power_bank_deposit",
+    "umbrella_deposit",
+    "library_deposit",
+    "rental_deposit",
+    "agency_fee",
+    "pay_later_clinic",
+    "pay_later_transit",
     "pay_later_public_office",
-)  # fmt: skip
+)
 
 DEFAULT_NEGATIVE_RETENTION_DAYS = 5 * 365 + 1
 POSITIVE_RETENTION_DAYS = 10 * 365 + 2

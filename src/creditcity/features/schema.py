@@ -44,9 +44,17 @@ CONSENT_SCHEMA = pa.schema(
 
 #: The entry columns the feature definitions read; the rest may be absent.
 USED_ENTRY_COLUMNS = (
-    "entry_id", "subject", "source", "kind", "occurred_at", "ref",
-    "amount", "balance", "credit_limit", "days_late",
-)  # fmt: skip
+    "entry_id",
+    "subject",
+    "source",
+    "kind",
+    "occurred_at",
+    "ref",
+    "amount",
+    "balance",
+    "credit_limit",
+    "days_late",
+)
 
 #: What a caller may pass as entries: an Arrow table or a Parquet file/dataset path.
 Entries = pa.Table | str | Path

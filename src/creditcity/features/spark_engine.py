@@ -27,8 +27,9 @@ from creditcity.features.sql import SPARK, features_query
 def _quiet_pandas_check() -> Iterator[None]:
     """PySpark warns that it does not fully support pandas 3; no pandas path is used here."""
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas",
-                                FutureWarning)  # fmt: skip
+        warnings.filterwarnings(
+            "ignore", "PySpark does not yet fully support pandas", FutureWarning
+        )
         yield
 
 

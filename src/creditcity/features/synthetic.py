@@ -21,13 +21,25 @@ from creditcity.features.schema import CONSENT_SCHEMA, DISPUTED_SCHEMA, ENTRY_SC
 
 #: Relative frequency of each kind; kinds not listed are rare (weight 0.2).
 _WEIGHTS = {
-    "utility_bill": 20, "telecom_bill": 15, "rent_payment": 8, "card_statement": 15,
-    "loan_instalment_paid": 12, "borrowing_started": 5, "borrowing_returned": 5,
-    "pay_later_charged": 2, "pay_later_paid": 2, "monthly_spending": 4,
-    "investment_holding": 1, "loan_opened": 1, "tax_assessed": 1, "tax_paid": 1,
-    "traffic_fine_issued": 0.5, "traffic_fine_paid": 0.5, "traffic_fine_overdue": 0.5,
+    "utility_bill": 20,
+    "telecom_bill": 15,
+    "rent_payment": 8,
+    "card_statement": 15,
+    "loan_instalment_paid": 12,
+    "borrowing_started": 5,
+    "borrowing_returned": 5,
+    "pay_later_charged": 2,
+    "pay_later_paid": 2,
+    "monthly_spending": 4,
+    "investment_holding": 1,
+    "loan_opened": 1,
+    "tax_assessed": 1,
+    "tax_paid": 1,
+    "traffic_fine_issued": 0.5,
+    "traffic_fine_paid": 0.5,
+    "traffic_fine_overdue": 0.5,
     "deposit_waived": 1,
-}  # fmt: skip
+}
 _KINDS = tuple(k for k in CATALOGUE if k != "retraction")
 _LATE_DAYS = np.array([1, 5, 15, 29, 30, 45, 59, 60, 75, 89, 90, 120, 400], dtype=np.int32)
 _SOURCE_NAMES = ("a", "b", "c")
@@ -35,12 +47,27 @@ _REFS_PER_PERSON = 3
 #: Kinds whose records follow one obligation over time (a card, a loan, a fine, a borrowing):
 #: their refs repeat per person; bills and rent get a fresh ref each time.
 _FOLLOWED = (
-    "card_statement", "loan_opened", "loan_instalment_paid", "loan_default", "loan_settled",
-    "traffic_fine_issued", "traffic_fine_paid", "traffic_fine_overdue", "tax_assessed",
-    "tax_paid", "tax_arrears", "court_judgment", "judgment_satisfied", "borrowing_started",
-    "borrowing_returned", "borrowing_lost", "pay_later_charged", "pay_later_paid",
-    "pay_later_overdue", "deposit_waived",
-)  # fmt: skip
+    "card_statement",
+    "loan_opened",
+    "loan_instalment_paid",
+    "loan_default",
+    "loan_settled",
+    "traffic_fine_issued",
+    "traffic_fine_paid",
+    "traffic_fine_overdue",
+    "tax_assessed",
+    "tax_paid",
+    "tax_arrears",
+    "court_judgment",
+    "judgment_satisfied",
+    "borrowing_started",
+    "borrowing_returned",
+    "borrowing_lost",
+    "pay_later_charged",
+    "pay_later_paid",
+    "pay_later_overdue",
+    "deposit_waived",
+)
 _EPOCH = date(1970, 1, 1)
 
 

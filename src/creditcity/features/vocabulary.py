@@ -23,18 +23,28 @@ from creditcity.domain.catalogue import CATALOGUE, CONSENT_KINDS, Polarity
 
 #: Records reported with ``days_late`` for a money obligation (bills, loans, cards, pay-later).
 PAYMENT_KINDS = (
-    "loan_instalment_paid", "utility_bill", "telecom_bill", "rent_payment",
-    "card_statement", "pay_later_paid",
-)  # fmt: skip
+    "loan_instalment_paid",
+    "utility_bill",
+    "telecom_bill",
+    "rent_payment",
+    "card_statement",
+    "pay_later_paid",
+)
 #: Records that open a new obligation.
 NEW_OBLIGATION_KINDS = ("loan_opened", "borrowing_started", "pay_later_charged", "deposit_waived")
 #: Records that open or close a case, matched per obligation (``source`` + ``ref``): a default
 #: and its settlement, a fine and its payment, tax arrears and payment, a judgment and its
 #: satisfaction.
 CASE_KINDS = (
-    "loan_default", "loan_settled", "traffic_fine_overdue", "traffic_fine_paid",
-    "tax_arrears", "tax_paid", "court_judgment", "judgment_satisfied",
-)  # fmt: skip
+    "loan_default",
+    "loan_settled",
+    "traffic_fine_overdue",
+    "traffic_fine_paid",
+    "tax_arrears",
+    "tax_paid",
+    "court_judgment",
+    "judgment_satisfied",
+)
 #: Records that are a delinquency whatever their ``days_late``.
 DELINQUENCY_KINDS = ("loan_default", "pay_later_overdue", "borrowing_lost")
 

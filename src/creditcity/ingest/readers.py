@@ -21,8 +21,13 @@ import pyarrow.parquet as pq
 from creditcity.domain.records import IMPORT_COLUMNS, column_problems
 from creditcity.errors import InputRejected, Problem
 
-FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet",
-           ".pq": "parquet"}  # fmt: skip
+FORMATS = {
+    ".csv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
 
 
 @dataclass
@@ -157,7 +162,9 @@ class _Accumulator:
         return batch
 
 
-def _csv(path: Path, batch_size: int) -> Iterator[Batch]:
+# One loop over the rows, with its error cases inline, streams the file without a
+# generator per row.
+def _csv(path: Path, batch_size: int) -> Iterator[Batch]:  # noqa: C901
     _sniff_encoding(path)
     bad_lines: set[int] = set()
     sizes, reported = [0], 0

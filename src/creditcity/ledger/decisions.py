@@ -145,14 +145,23 @@ def score_for_decision(conn: Connection, subject: str) -> tuple[int, str, list[A
 def _stored(row: Any) -> StoredDecision:
     m = row._mapping
     return StoredDecision(
-        decision_id=m["decision_id"], subject=m["subject"], service=m["service"],
-        amount=to_money(m["amount"]), purpose=m["purpose"], requested_by=m["requested_by"],
-        decided_at=m["decided_at"], approved=bool(m["approved"]),
-        waived_amount=to_money(m["waived_amount"]), credit_line=to_money(m["credit_line"]),
-        tier=m["tier"], score=m["score"], reasons=list(m["reasons"]),
-        restrictions=list(m["restrictions"]), model_version=m["model_version"],
+        decision_id=m["decision_id"],
+        subject=m["subject"],
+        service=m["service"],
+        amount=to_money(m["amount"]),
+        purpose=m["purpose"],
+        requested_by=m["requested_by"],
+        decided_at=m["decided_at"],
+        approved=bool(m["approved"]),
+        waived_amount=to_money(m["waived_amount"]),
+        credit_line=to_money(m["credit_line"]),
+        tier=m["tier"],
+        score=m["score"],
+        reasons=list(m["reasons"]),
+        restrictions=list(m["restrictions"]),
+        model_version=m["model_version"],
         policy_version=m["policy_version"],
-    )  # fmt: skip
+    )
 
 
 def get_decision(conn: Connection, decision_id: str) -> StoredDecision | None:

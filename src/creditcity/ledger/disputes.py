@@ -55,11 +55,17 @@ class DisputeRow:
 def _row(record: Any) -> DisputeRow:
     m = record._mapping
     return DisputeRow(
-        dispute_id=int(m["dispute_id"]), subject=m["subject"], entry_id=int(m["entry_id"]),
-        statement=m["statement"], opened_at=m["opened_at"], deadline=m["deadline"],
-        status=m["status"], resolved_at=m["resolved_at"], resolved_by=m["resolved_by"],
+        dispute_id=int(m["dispute_id"]),
+        subject=m["subject"],
+        entry_id=int(m["entry_id"]),
+        statement=m["statement"],
+        opened_at=m["opened_at"],
+        deadline=m["deadline"],
+        status=m["status"],
+        resolved_at=m["resolved_at"],
+        resolved_by=m["resolved_by"],
         resolution=m["resolution"],
-    )  # fmt: skip
+    )
 
 
 def entry(conn: Connection, entry_id: int, *, lock: bool = False) -> Mapping[str, Any] | None:

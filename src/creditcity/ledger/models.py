@@ -14,8 +14,15 @@ def register_model(conn: Connection, version: str, artefact_json: str, *, activa
     now = datetime.now(UTC).replace(tzinfo=None)
     exists = conn.execute(select(models.c.version).where(models.c.version == version)).first()
     if exists is None:
-        conn.execute(insert(models), {"version": version, "created_at": now,
-                                      "activated_at": None, "artefact": artefact_json})  # fmt: skip
+        conn.execute(
+            insert(models),
+            {
+                "version": version,
+                "created_at": now,
+                "activated_at": None,
+                "artefact": artefact_json,
+            },
+        )
     if activate:
         activate_model(conn, version)
 

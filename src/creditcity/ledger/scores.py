@@ -38,17 +38,25 @@ def save_scores(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
 def _stored(row: Any) -> StoredScore:
     m = row._mapping
     return StoredScore(
-        subject=m["subject"], score=int(m["score"]), percentile=float(m["percentile"]),
-        as_of=m["as_of"], computed_at=m["computed_at"], model_version=m["model_version"],
-        city=m["city"], dimensions=dict(m["dimensions"]), reasons=list(m["reasons"]),
-    )  # fmt: skip
+        subject=m["subject"],
+        score=int(m["score"]),
+        percentile=float(m["percentile"]),
+        as_of=m["as_of"],
+        computed_at=m["computed_at"],
+        model_version=m["model_version"],
+        city=m["city"],
+        dimensions=dict(m["dimensions"]),
+        reasons=list(m["reasons"]),
+    )
 
 
 def current_score(conn: Connection, subject: str) -> StoredScore | None:
     row = conn.execute(
-        select(scores).where(scores.c.subject == subject).order_by(scores.c.score_id.desc())
+        select(scores)
+        .where(scores.c.subject == subject)
+        .order_by(scores.c.score_id.desc())
         .limit(1)
-    ).first()  # fmt: skip
+    ).first()
     return _stored(row) if row is not None else None
 
 

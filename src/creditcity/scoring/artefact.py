@@ -88,9 +88,11 @@ def _feature_from(data: dict[str, Any]) -> FeaturePoints:
     if any(u is None for u in uppers) or uppers != sorted(set(uppers)):  # type: ignore[type-var]
         raise ValueError(f"feature '{spec.name}': numeric bin edges must increase")
     binning = MonotoneBinning.from_bins(
-        kind, bins, trend=str(data.get("trend", "ascending")),
+        kind,
+        bins,
+        trend=str(data.get("trend", "ascending")),
         iv=float(data["iv"]) if data.get("iv") is not None else math.nan,
-    )  # fmt: skip
+    )
     points = np.array([int(b["points"]) for b in data["bins"]], dtype=np.int64)
     return FeaturePoints(spec, binning, float(data["coefficient"]), bool(data["one_sided"]), points)
 
@@ -110,22 +112,27 @@ class ModelArtefact:
     def to_dict(self) -> dict[str, Any]:
         table: PointsTable = self.scorecard.points_table_
         params = {k: v for k, v in self.scorecard.get_params().items() if k not in _TABLE_PARAMS}
-        out: dict[str, Any] = _clean({
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "version": self.version,
-            "created_at": self.created_at,
-            "as_of": self.as_of,
-            "training_sha256": self.training_sha256,
-            "target": self.target,
-            "scaling": {**table.scaling.to_dict(), "base_points": table.base},
-            "score_range_reachable": [table.min_score, table.max_score],
-            "model": {"type": "woe_logistic_regression", "intercept": table.intercept,
-                      "dropped_features": list(self.scorecard.dropped_features_),
-                      "params": params},
-            "features": [_feature_dict(f) for f in table.features],
-            "validation": self.validation,
-        })  # fmt: skip
+        out: dict[str, Any] = _clean(
+            {
+                "format": FORMAT,
+                "format_version": FORMAT_VERSION,
+                "version": self.version,
+                "created_at": self.created_at,
+                "as_of": self.as_of,
+                "training_sha256": self.training_sha256,
+                "target": self.target,
+                "scaling": {**table.scaling.to_dict(), "base_points": table.base},
+                "score_range_reachable": [table.min_score, table.max_score],
+                "model": {
+                    "type": "woe_logistic_regression",
+                    "intercept": table.intercept,
+                    "dropped_features": list(self.scorecard.dropped_features_),
+                    "params": params,
+                },
+                "features": [_feature_dict(f) for f in table.features],
+                "validation": self.validation,
+            }
+        )
         return out
 
     def to_json(self) -> str:
@@ -157,9 +164,12 @@ class ModelArtefact:
     @classmethod
     def from_dict(cls, data: Any, *, where: str = "model artefact") -> ModelArtefact:
         if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise InputRejected(f"{where} is not a creditcity scorecard artefact",
-                                problems=[Problem("wrong or missing format", field="format",
-                                                  expected=f"'{FORMAT}'")])  # fmt: skip
+            raise InputRejected(
+                f"{where} is not a creditcity scorecard artefact",
+                problems=[
+                    Problem("wrong or missing format", field="format", expected=f"'{FORMAT}'")
+                ],
+            )
         if data.get("format_version") != FORMAT_VERSION:
             raise InputRejected(
                 f"{where} has format_version {data.get('format_version')!r}; "
@@ -169,9 +179,10 @@ class ModelArtefact:
         try:
             return cls._parse(data)
         except (KeyError, TypeError, ValueError) as error:
-            raise InputRejected(f"{where} is not a valid scorecard artefact",
-                                problems=[Problem(f"{type(error).__name__}: {error}",
-                                                  where=where)]) from None  # fmt: skip
+            raise InputRejected(
+                f"{where} is not a valid scorecard artefact",
+                problems=[Problem(f"{type(error).__name__}: {error}", where=where)],
+            ) from None
 
     @classmethod
     def _parse(cls, data: dict[str, Any]) -> ModelArtefact:
@@ -180,17 +191,23 @@ class ModelArtefact:
         model = data["model"]
         intercept = model.get("intercept")
         table = PointsTable(
-            base=int(scale["base_points"]), scaling=Scaling.from_dict(scale), features=features,
+            base=int(scale["base_points"]),
+            scaling=Scaling.from_dict(scale),
+            features=features,
             intercept=math.nan if intercept is None else float(intercept),
-        )  # fmt: skip
+        )
         card = Scorecard.from_points_table(
             table, dropped=list(model.get("dropped_features", [])), **dict(model.get("params", {}))
         )
         return cls(
-            scorecard=card, version=str(data["version"]), created_at=str(data["created_at"]),
-            training_sha256=str(data["training_sha256"]), as_of=data.get("as_of"),
-            target=data.get("target"), validation=dict(data.get("validation") or {}),
-        )  # fmt: skip
+            scorecard=card,
+            version=str(data["version"]),
+            created_at=str(data["created_at"]),
+            training_sha256=str(data["training_sha256"]),
+            as_of=data.get("as_of"),
+            target=data.get("target"),
+            validation=dict(data.get("validation") or {}),
+        )
 
 
 def _check_charter(data: dict[str, Any], where: str) -> None:
@@ -204,6 +221,7 @@ def _check_charter(data: dict[str, Any], where: str) -> None:
     if isinstance(model, dict):
         names += [str(n) for n in model.get("dropped_features", [])]
     ensure_allowed(
-        names, what=f"model artefact {where}",
+        names,
+        what=f"model artefact {where}",
         fix="this artefact cannot be loaded; retrain the model without '{name}'",
-    )  # fmt: skip
+    )

@@ -49,8 +49,10 @@ class BatchExplanation:
     def codes(self) -> list[list[str]]:
         """Reason codes per row, in the order they are given."""
         table = _code_table(self.table)
-        return [[table[j][int(self.bins[r, j])] for j in row if j >= 0]
-                for r, row in enumerate(self.cited.tolist())]  # fmt: skip
+        return [
+            [table[j][int(self.bins[r, j])] for j in row if j >= 0]
+            for r, row in enumerate(self.cited.tolist())
+        ]
 
     def reasons(self, row: int) -> list[dict[str, Any]]:
         """One row's reasons with their sentences (code, feature, dimension, points, text)."""
@@ -62,19 +64,23 @@ class BatchExplanation:
             b = int(self.bins[row, j])
             bin_ = feature.binning.bins_[b]
             value = float(self.values[j][row])
-            out.append({
-                "code": reason_code(feature.spec, bin_, b),
-                "feature": feature.name,
-                "dimension": feature.dimension_key,
-                "points_lost": int(self.lost[row, j]),
-                "text": sentence(feature.spec, bin_, None if np.isnan(value) else value),
-            })  # fmt: skip
+            out.append(
+                {
+                    "code": reason_code(feature.spec, bin_, b),
+                    "feature": feature.name,
+                    "dimension": feature.dimension_key,
+                    "points_lost": int(self.lost[row, j]),
+                    "text": sentence(feature.spec, bin_, None if np.isnan(value) else value),
+                }
+            )
         return out
 
 
 def _code_table(table: PointsTable) -> list[list[str]]:
-    return [[reason_code(f.spec, bin_, b) for b, bin_ in enumerate(f.binning.bins_)]
-            for f in table.features]  # fmt: skip
+    return [
+        [reason_code(f.spec, bin_, b) for b, bin_ in enumerate(f.binning.bins_)]
+        for f in table.features
+    ]
 
 
 def _dimension_sums(table: PointsTable, keys: list[str], pts: IntArray) -> IntArray:
@@ -132,10 +138,15 @@ def explain_batch(card: Scorecard, X: Table) -> BatchExplanation:
         [f.spec.dimension is Dimension.NEW_OBLIGATIONS for f in table.features], dtype=bool
     )
     return BatchExplanation(
-        table=table, scores=table.base + pts.sum(axis=1), dimension_keys=keys,
-        dimension_points=_dimension_sums(table, keys, pts), cited=cite(lost, is_new),
-        bins=bins, lost=lost, values=[numeric_values(X, f.name) for f in table.features],
-    )  # fmt: skip
+        table=table,
+        scores=table.base + pts.sum(axis=1),
+        dimension_keys=keys,
+        dimension_points=_dimension_sums(table, keys, pts),
+        cited=cite(lost, is_new),
+        bins=bins,
+        lost=lost,
+        values=[numeric_values(X, f.name) for f in table.features],
+    )
 
 
 def reason_code_lists(batch: BatchExplanation) -> Any:

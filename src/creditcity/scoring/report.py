@@ -84,14 +84,18 @@ def _histogram_png(sample: ValidationSample, path: Path) -> None:
 
 
 def _points_rows(table: PointsTable) -> list[str]:
-    rows = ["| feature | dimension | bin | count | event rate | WoE | points |",
-            "| --- | --- | --- | ---: | ---: | ---: | ---: |"]  # fmt: skip
+    rows = [
+        "| feature | dimension | bin | count | event rate | WoE | points |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: |",
+    ]
     for f in table.features:
         for b, pts in zip(f.binning.bins_, f.points, strict=True):
             rate = "" if b.count == 0 else f"{b.event_rate:.3f}"
             label = b.label.replace("|", "/")
-            rows.append(f"| {f.name} | {f.dimension_key} | {label} | {b.count} | {rate} "
-                        f"| {b.woe:.3f} | {int(pts)} |")  # fmt: skip
+            rows.append(
+                f"| {f.name} | {f.dimension_key} | {label} | {b.count} | {rate} "
+                f"| {b.woe:.3f} | {int(pts)} |"
+            )
     return rows
 
 
@@ -100,29 +104,45 @@ def _markdown(artefact: ModelArtefact, figures: dict[str, Any], stem: str) -> st
     s = table.scaling
     cv = artefact.validation.get("cross_validation")
     lines = [
-        f"# Scorecard {artefact.version}", "",
+        f"# Scorecard {artefact.version}",
+        "",
         f"- created at: {artefact.created_at}; as of: {artefact.as_of or 'n/a'}",
         f"- training data sha256: `{artefact.training_sha256}`; target: {artefact.target}",
         f"- scale: {s.base_score:g} points at odds {s.base_odds:g}:1, PDO {s.pdo:g} "
         f"(effective PDO {s.effective_pdo:.2f}); range {s.score_min}–{s.score_max}; "
         f"base points {table.base}; reachable {table.min_score}–{table.max_score}",
         f"- dropped for a wrong-signed coefficient: "
-        f"{', '.join(artefact.scorecard.dropped_features_) or 'none'}", "",
-        "## Validation", "",
-    ]  # fmt: skip
+        f"{', '.join(artefact.scorecard.dropped_features_) or 'none'}",
+        "",
+        "## Validation",
+        "",
+    ]
     if cv:
         folds = f"{cv['n_splits']}-fold x {cv['n_repeats']}, seed {cv['seed']}"
         lines += [f"Out-of-fold AUC {cv['auc_mean']:.4f} ± {cv['auc_std']:.4f} ({folds}).", ""]
     lines += [
-        "| figure | value |", "| --- | ---: |",
+        "| figure | value |",
+        "| --- | ---: |",
         *(f"| {k} | {figures[k]:.4f} |" for k in ("auc", "gini", "ks", "brier", "psi_vs_training")),
-        "", "### Calibration by decile", "",
-        "| decile | count | predicted | observed |", "| ---: | ---: | ---: | ---: |",
-        *(f"| {r['decile']} | {r['count']} | {r['predicted']:.3f} | {r['observed']:.3f} |"
-          for r in figures["calibration"]),
-        "", f"![ROC]({stem}-roc.png)", "", f"![Scores by outcome]({stem}-scores.png)", "",
-        "## Points table", "", *_points_rows(table), "",
-    ]  # fmt: skip
+        "",
+        "### Calibration by decile",
+        "",
+        "| decile | count | predicted | observed |",
+        "| ---: | ---: | ---: | ---: |",
+        *(
+            f"| {r['decile']} | {r['count']} | {r['predicted']:.3f} | {r['observed']:.3f} |"
+            for r in figures["calibration"]
+        ),
+        "",
+        f"![ROC]({stem}-roc.png)",
+        "",
+        f"![Scores by outcome]({stem}-scores.png)",
+        "",
+        "## Points table",
+        "",
+        *_points_rows(table),
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -112,18 +112,26 @@ class Scaling:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "base_score": self.base_score, "base_odds": self.base_odds, "pdo": self.pdo,
-            "score_min": self.score_min, "score_max": self.score_max, "factor": self.factor,
-            "offset": self.offset, "effective_pdo": self.effective_pdo,
-        }  # fmt: skip
+            "base_score": self.base_score,
+            "base_odds": self.base_odds,
+            "pdo": self.pdo,
+            "score_min": self.score_min,
+            "score_max": self.score_max,
+            "factor": self.factor,
+            "offset": self.offset,
+            "effective_pdo": self.effective_pdo,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Scaling:
         return cls(
-            base_score=float(data["base_score"]), base_odds=float(data["base_odds"]),
-            pdo=float(data["pdo"]), score_min=int(data["score_min"]),
-            score_max=int(data["score_max"]), factor=float(data["factor"]),
-        )  # fmt: skip
+            base_score=float(data["base_score"]),
+            base_odds=float(data["base_odds"]),
+            pdo=float(data["pdo"]),
+            score_min=int(data["score_min"]),
+            score_max=int(data["score_max"]),
+            factor=float(data["factor"]),
+        )
 
 
 def _fitting_factor(

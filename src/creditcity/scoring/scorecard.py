@@ -260,11 +260,15 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                 )
                 for j in rank_losses(lost, dims)
             ]
-            out.append(Explanation(
-                score=table.base + int(pts[row].sum()), base=table.base, dimensions=by_dim,
-                points={f.name: int(pts[row, j]) for j, f in enumerate(table.features)},
-                reasons=reasons,
-            ))  # fmt: skip
+            out.append(
+                Explanation(
+                    score=table.base + int(pts[row].sum()),
+                    base=table.base,
+                    dimensions=by_dim,
+                    points={f.name: int(pts[row, j]) for j, f in enumerate(table.features)},
+                    reasons=reasons,
+                )
+            )
         return out
 
 

@@ -84,9 +84,11 @@ class FeatureSpec:
         return {
             "name": self.name,
             "dimension": None if self.dimension is None else self.dimension.value,
-            "kind": self.kind, "reason": self.reason, "code": self.code,
+            "kind": self.kind,
+            "reason": self.reason,
+            "code": self.code,
             "special_values": list(self.special_values),
-        }  # fmt: skip
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FeatureSpec:

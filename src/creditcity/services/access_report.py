@@ -57,9 +57,14 @@ def access_report(
     sweep(engine, on_change=on_change)
     with UnitOfWork(engine) as uow:
         record_access(
-            uow.conn, actor=actor, role="resident", purpose=PURPOSE, action="report.generated",
-            subject=subject, detail={"as_of": day.isoformat(), "format": output},
-        )  # fmt: skip
+            uow.conn,
+            actor=actor,
+            role="resident",
+            purpose=PURPOSE,
+            action="report.generated",
+            subject=subject,
+            detail={"as_of": day.isoformat(), "format": output},
+        )
         report = _gather(uow.conn, subject, day, policy_for(settings))
         uow.commit()
     return report
@@ -125,10 +130,15 @@ def classify_records(
         by_entry.setdefault(dispute.entry_id, []).append(dispute)
     keys = {int(r["entry_id"]): (r["kind"], r["idempotency_key"]) for r in rows}
     return [
-        _record(row, _replacement(replaced.get((row["source"], row["idempotency_key"])), keys),
-                by_entry.get(int(row["entry_id"]), []), consented, day)
+        _record(
+            row,
+            _replacement(replaced.get((row["source"], row["idempotency_key"])), keys),
+            by_entry.get(int(row["entry_id"]), []),
+            consented,
+            day,
+        )
         for row in rows
-    ]  # fmt: skip
+    ]
 
 
 def _replacement(newer: list[int] | None, keys: Mapping[int, tuple[str, str]]) -> str | None:

@@ -65,17 +65,30 @@ def issue_for(
             )
         tier = policy_for(settings).tier_for(stored.score).name
         token = issue_certificate(
-            keystore, tier=tier, city=settings.city, audience=audience, ttl=ttl, now=now,
+            keystore,
+            tier=tier,
+            city=settings.city,
+            audience=audience,
+            ttl=ttl,
+            now=now,
             holder=holder,
-        )  # fmt: skip
+        )
         claims = verify(token, keystore.jwks(now=now), audience=audience, now=now)
         record_access(
-            uow.conn, actor="resident", role="resident", purpose=PURPOSE, action=ISSUED,
+            uow.conn,
+            actor="resident",
+            role="resident",
+            purpose=PURPOSE,
+            action=ISSUED,
             subject=subject,
-            detail={"jti": claims.jti, "tier": tier, "audience": audience,
-                    "expires_at": claims.expires_at.isoformat(),
-                    "holder_bound": holder is not None},
-        )  # fmt: skip
+            detail={
+                "jti": claims.jti,
+                "tier": tier,
+                "audience": audience,
+                "expires_at": claims.expires_at.isoformat(),
+                "holder_bound": holder is not None,
+            },
+        )
         uow.commit()
     return Issued(token, claims, stored.as_of.isoformat())
 
@@ -100,9 +113,14 @@ def revoke_for(
         # certificate is revoked once too often, never left valid after a revocation.
         RevocationRegister(keystore.directory).revoke(jti, now=at)
         record_access(
-            uow.conn, actor="resident", role="resident", purpose=PURPOSE,
-            action="certificate.revoked", subject=subject, detail={"jti": jti, "new": new},
-        )  # fmt: skip
+            uow.conn,
+            actor="resident",
+            role="resident",
+            purpose=PURPOSE,
+            action="certificate.revoked",
+            subject=subject,
+            detail={"jti": jti, "new": new},
+        )
         uow.commit()
     return new
 

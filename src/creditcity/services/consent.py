@@ -121,9 +121,14 @@ def _set(
             store.append(uow.conn, subject=subject, source=source, action=action, at=at)
             verb = "granted" if action == store.GRANT else "withdrawn"
             record_access(
-                uow.conn, actor="resident", role="resident", purpose=PURPOSE,
-                action=f"consent.{verb}", subject=subject, detail={"source": source},
-            )  # fmt: skip
+                uow.conn,
+                actor="resident",
+                role="resident",
+                purpose=PURPOSE,
+                action=f"consent.{verb}",
+                subject=subject,
+                detail={"source": source},
+            )
         state = _state(uow.conn, subject, changed)
         uow.commit()
     if changed and on_change:
@@ -135,9 +140,13 @@ def list_consents(engine: Engine, subject: str, *, actor: str = "resident") -> C
     """The person's consent register; reading it is an access to their file."""
     with UnitOfWork(engine) as uow:
         record_access(
-            uow.conn, actor=actor, role="resident", purpose=PURPOSE, action="consent.listed",
+            uow.conn,
+            actor=actor,
+            role="resident",
+            purpose=PURPOSE,
+            action="consent.listed",
             subject=subject,
-        )  # fmt: skip
+        )
         state = _state(uow.conn, subject, False)
         uow.commit()
     return state

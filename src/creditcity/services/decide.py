@@ -178,8 +178,10 @@ def decide_in(
     )
     decision_id = uuid4().hex
     purpose = request.purpose.strip()
-    insert_decision(conn, _row(decision_id, request.subject, provider, purpose, now, decision,
-                               facts.model_version))  # fmt: skip
+    insert_decision(
+        conn,
+        _row(decision_id, request.subject, provider, purpose, now, decision, facts.model_version),
+    )
     record_access(
         conn,
         actor=provider,
@@ -195,13 +197,19 @@ def decide_in(
             "granted": str(decision.granted),
         },
     )
-    record_kind = _record_grant(conn, policy, decision_id, request.subject, decision,
-                                settings, now)  # fmt: skip
+    record_kind = _record_grant(conn, policy, decision_id, request.subject, decision, settings, now)
     notices = notify_restrictions(conn, request.subject, facts.restrictions, now)
     return DecisionAnswer(
-        decision_id, request.subject, provider, purpose, now, decision,
-        facts.model_version, tuple(notices), record_kind,
-    )  # fmt: skip
+        decision_id,
+        request.subject,
+        provider,
+        purpose,
+        now,
+        decision,
+        facts.model_version,
+        tuple(notices),
+        record_kind,
+    )
 
 
 def person_facts(conn: Connection, subject: str, policy: Policy, now: datetime) -> PersonFacts:

@@ -64,12 +64,18 @@ def run_demo(
     say(f"ingesting {summary.records:,} records into {db_path}")
     report = ingest_files([city / "records.parquet"], engine=engine, settings=settings)
     say(f"training the scorecard on outcomes as of {spec.as_of}")
-    trained = train_from_ledger(city / "outcomes.parquet", spec.as_of, database_url=url,
-                                out=directory / "models", settings=settings)  # fmt: skip
+    trained = train_from_ledger(
+        city / "outcomes.parquet",
+        spec.as_of,
+        database_url=url,
+        out=directory / "models",
+        settings=settings,
+    )
     say("scoring everyone")
     run = rescore(engine, as_of=spec.as_of)
-    result = DemoSummary(url, str(city), report.accepted, trained.version, trained.auc_mean,
-                         run.scored)  # fmt: skip
+    result = DemoSummary(
+        url, str(city), report.accepted, trained.version, trained.auc_mean, run.scored
+    )
     _residents_at_work(engine, settings, result, spec.as_of, say)
     result.stats = city_stats(engine, policy=policy_for(settings)).as_dict()
     return result
@@ -83,31 +89,62 @@ def _residents_at_work(
         ranked = sorted(current_scores(conn), key=lambda s: s.score)
     picks = {"highest": ranked[-1], "median": ranked[len(ranked) // 2], "lowest": ranked[0]}
     for label, s in picks.items():
-        result.people.append({"who": label, "subject": s.subject, "score": s.score,
-                              "tier": policy.tier_for(s.score).name,
-                              "percentile": s.percentile, "reasons": s.reasons[:3]})  # fmt: skip
+        result.people.append(
+            {
+                "who": label,
+                "subject": s.subject,
+                "score": s.score,
+                "tier": policy.tier_for(s.score).name,
+                "percentile": s.percentile,
+                "reasons": s.reasons[:3],
+            }
+        )
     say("providers ask for decisions")
-    ask = [("highest", "bike_deposit", 299, "bike_operator:hellobike"),
-           ("highest", "rental_deposit", 2600, "landlord_platform:anju"),
-           ("median", "umbrella_deposit", 39, "umbrella_operator:rainy-day"),
-           ("lowest", "bike_deposit", 299, "bike_operator:hellobike")]  # fmt: skip
+    ask = [
+        ("highest", "bike_deposit", 299, "bike_operator:hellobike"),
+        ("highest", "rental_deposit", 2600, "landlord_platform:anju"),
+        ("median", "umbrella_deposit", 39, "umbrella_operator:rainy-day"),
+        ("lowest", "bike_deposit", 299, "bike_operator:hellobike"),
+    ]
     for who, service, amount, provider in ask:
-        answer = decide_request(engine, DecisionRequest(
-            picks[who].subject, service, amount, f"deposit-free {service.split('_')[0]}",
-            provider), policy=policy, settings=settings)  # fmt: skip
+        answer = decide_request(
+            engine,
+            DecisionRequest(
+                picks[who].subject,
+                service,
+                amount,
+                f"deposit-free {service.split('_')[0]}",
+                provider,
+            ),
+            policy=policy,
+            settings=settings,
+        )
         result.decisions.append({"who": who, **answer.as_dict()})
     bike = next(d for d in result.decisions if d["who"] == "highest" and d["approved"])
     say("the bike is lost: the operator reports it and the person is rescored")
-    closed = report_outcome(engine, bike["decision_id"], "lost", policy=policy,
-                            settings=settings)  # fmt: skip
+    closed = report_outcome(engine, bike["decision_id"], "lost", policy=policy, settings=settings)
     with engine.connect() as conn:
         after = current_score(conn, picks["highest"].subject)
-    result.decisions.append({"who": "highest", "outcome": closed.as_dict(),
-                             "score_before": picks["highest"].score,
-                             "score_after": after.score if after else None})  # fmt: skip
-    again = decide_request(engine, DecisionRequest(
-        picks["highest"].subject, "power_bank_deposit", 99, "deposit-free power bank",
-        "power_bank_operator:jiedian"), policy=policy, settings=settings)  # fmt: skip
+    result.decisions.append(
+        {
+            "who": "highest",
+            "outcome": closed.as_dict(),
+            "score_before": picks["highest"].score,
+            "score_after": after.score if after else None,
+        }
+    )
+    again = decide_request(
+        engine,
+        DecisionRequest(
+            picks["highest"].subject,
+            "power_bank_deposit",
+            99,
+            "deposit-free power bank",
+            "power_bank_operator:jiedian",
+        ),
+        policy=policy,
+        settings=settings,
+    )
     result.decisions.append({"who": "highest", **again.as_dict()})
     _certificate(engine, settings, picks["median"].subject, result)
 
@@ -117,7 +154,8 @@ def _certificate(engine: Engine, settings: Settings, subject: str, result: DemoS
     from creditcity.services.certify import issue_for
 
     keys = KeyStore.open(Path(result.city_dir).parent / "keys")
-    issued = issue_for(engine, keys, subject, settings=settings, audience="landlord:anju",
-                       ttl=timedelta(days=30))  # fmt: skip
+    issued = issue_for(
+        engine, keys, subject, settings=settings, audience="landlord:anju", ttl=timedelta(days=30)
+    )
     result.certificate = {k: v for k, v in issued.as_dict().items() if k != "token"}
     result.certificate["token_prefix"] = issued.token[:40] + "..."

@@ -264,9 +264,14 @@ def list_disputes(
         found = store.listed(uow.conn, subject=subject, status=status)
         for person in sorted({d.subject for d in found} | ({subject} if subject else set())):
             record_access(
-                uow.conn, actor=actor, role=role, purpose=PURPOSE, action="dispute.listed",
-                subject=person, detail={"status": status},
-            )  # fmt: skip
+                uow.conn,
+                actor=actor,
+                role=role,
+                purpose=PURPOSE,
+                action="dispute.listed",
+                subject=person,
+                detail={"status": status},
+            )
         uow.commit()
     return found
 
@@ -289,6 +294,11 @@ def _public(dispute: store.DisputeRow) -> dict[str, Any]:
 
 def _audit(conn: Connection, actor: str, role: str, action: str, d: store.DisputeRow) -> None:
     record_access(
-        conn, actor=actor, role=role, purpose=PURPOSE, action=action, subject=d.subject,
+        conn,
+        actor=actor,
+        role=role,
+        purpose=PURPOSE,
+        action=action,
+        subject=d.subject,
         detail={"dispute_id": d.dispute_id, "entry_id": d.entry_id, "status": d.status},
-    )  # fmt: skip
+    )

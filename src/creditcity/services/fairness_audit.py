@@ -37,11 +37,15 @@ def read_groups(path: Path, *, secret: str, attribute: str = "group") -> dict[st
         raise InputRejected(
             "the group file lacks columns",
             problems=[
-                Problem(f"no column '{c}'", where=where, field=c,
-                        expected=f"national_id (or subject) and {attribute}")
+                Problem(
+                    f"no column '{c}'",
+                    where=where,
+                    field=c,
+                    expected=f"national_id (or subject) and {attribute}",
+                )
                 for c in missing
             ],
-        )  # fmt: skip
+        )
     assert id_column is not None
     ids = table.column(id_column).cast(pa.string()).to_pylist()
     labels = table.column(attribute).cast(pa.string()).to_pylist()
@@ -85,14 +89,24 @@ def _labelled(
         elif is_national_id(text):
             subject = pseudonymise(text, secret)
         else:
-            problems.append(Problem(f"'{text[:40]}' is not a national ID or pseudonym",
-                                    where=f"{where} row {row}", field=column,
-                                    expected=NATIONAL_ID_FORM))  # fmt: skip
+            problems.append(
+                Problem(
+                    f"'{text[:40]}' is not a national ID or pseudonym",
+                    where=f"{where} row {row}",
+                    field=column,
+                    expected=NATIONAL_ID_FORM,
+                )
+            )
             continue
         if groups.setdefault(subject, label) != label:
-            problems.append(Problem("this person appears again with another label",
-                                    where=f"{where} row {row}", field=column,
-                                    expected="one label per person"))  # fmt: skip
+            problems.append(
+                Problem(
+                    "this person appears again with another label",
+                    where=f"{where} row {row}",
+                    field=column,
+                    expected="one label per person",
+                )
+            )
     if problems:
         raise InputRejected(
             f"the group file has {len(problems)} bad rows", problems=problems[:MAX_PROBLEMS]
@@ -112,9 +126,13 @@ def audit_fairness(
         ]
         report = fairness_audit(people, groups, attribute=attribute)
         record_access(
-            uow.conn, actor=actor, role="operator", purpose="fairness audit",
-            action="fairness.audited", subject="",
+            uow.conn,
+            actor=actor,
+            role="operator",
+            purpose="fairness audit",
+            action="fairness.audited",
+            subject="",
             detail={"people": len(people), "unlabelled": report.unlabelled},
-        )  # fmt: skip
+        )
         uow.commit()
     return report

@@ -154,9 +154,14 @@ def report_outcome(
         if decision is None:
             raise NotFound(
                 f"no decision '{decision_id}'",
-                problems=[Problem("unknown decision id", field="decision_id",
-                                  expected="the decision_id a decide call returned")],
-            )  # fmt: skip
+                problems=[
+                    Problem(
+                        "unknown decision id",
+                        field="decision_id",
+                        expected="the decision_id a decide call returned",
+                    )
+                ],
+            )
         record = _record(decision, outcome, _days(outcome, days_late), policy, settings, now)
         written = _append_once(uow.conn, decision, record, settings, now)
         record_access(
@@ -166,19 +171,30 @@ def report_outcome(
             purpose=f"report the outcome of decision {decision.decision_id}",
             action="outcome",
             subject=decision.subject,
-            detail={"decision_id": decision.decision_id, "result": outcome.value,
-                    "duplicate": not written},
-        )  # fmt: skip
+            detail={
+                "decision_id": decision.decision_id,
+                "result": outcome.value,
+                "duplicate": not written,
+            },
+        )
         uow.commit()
         exposure = open_exposure(uow.conn, decision.subject)
         reported = outcome_entries(uow.conn, decision.subject, decision.decision_id)
     released = any(e.kind in CLOSING_KINDS for e in reported)
     rescored = bool(written and rescore is not None and rescore(engine, decision.subject))
     return OutcomeReport(
-        decision.decision_id, decision.subject, decision.service, outcome, str(record["kind"]),
-        str(record["source"]), str(record["idempotency_key"]), not written,
-        released, exposure, rescored,
-    )  # fmt: skip
+        decision.decision_id,
+        decision.subject,
+        decision.service,
+        outcome,
+        str(record["kind"]),
+        str(record["source"]),
+        str(record["idempotency_key"]),
+        not written,
+        released,
+        exposure,
+        rescored,
+    )
 
 
 def _result(text: str) -> Result:
@@ -200,12 +216,16 @@ def _days(result: Result, days_late: int | None) -> int | None:
         raise _rejected("days_late", f"{days_late} is negative", "whole days >= 0")
     if result is Result.RETURNED_ON_TIME:
         if days_late:
-            raise _rejected("days_late", "an on-time return is 0 days late",
-                            "returned_late --days-late N for a late return")  # fmt: skip
+            raise _rejected(
+                "days_late",
+                "an on-time return is 0 days late",
+                "returned_late --days-late N for a late return",
+            )
         return 0
     if result is Result.RETURNED_LATE and not days_late:
-        raise _rejected("days_late", "a late return needs how many days late",
-                        "--days-late N with N >= 1")  # fmt: skip
+        raise _rejected(
+            "days_late", "a late return needs how many days late", "--days-late N with N >= 1"
+        )
     return days_late or 0
 
 
@@ -234,29 +254,38 @@ def _record(
         "item": None if pay_later else _ITEMS.get(decision.service, "other"),
         "service": decision.service if pay_later else None,
         "days_late": days_late,
-        "amount": None if result in (Result.RETURNED_ON_TIME, Result.RETURNED_LATE)
+        "amount": None
+        if result in (Result.RETURNED_ON_TIME, Result.RETURNED_LATE)
         else str(decision.granted),
-    }  # fmt: skip
+    }
 
 
 def _check_applies(decision: StoredDecision, result: Result, policy: Policy) -> None:
     """A result must fit what was granted: a borrowing, a pay-later charge, nothing owed."""
     did = decision.decision_id
     if not decision.approved:
-        raise Conflict(f"decision {did} was declined: nothing was waived or lent, "
-                       "so there is no outcome to report")  # fmt: skip
+        raise Conflict(
+            f"decision {did} was declined: nothing was waived or lent, "
+            "so there is no outcome to report"
+        )
     allowed: tuple[Result, ...]
     if decision.credit_line > 0:
         allowed = _PAY_LATER
     elif decision.service in policy.never_owed:
-        raise _rejected("decision_id", f"decision {did} waived a fee ({decision.service}), "
-                        "which is never owed back: there is no outcome to report",
-                        "a decision for a deposit waiver or a pay-later service")  # fmt: skip
+        raise _rejected(
+            "decision_id",
+            f"decision {did} waived a fee ({decision.service}), "
+            "which is never owed back: there is no outcome to report",
+            "a decision for a deposit waiver or a pay-later service",
+        )
     else:
         allowed = _BORROWING
     if result not in allowed:
-        raise _rejected("result", f"'{result}' does not fit {decision.service}",
-                        "one of " + ", ".join(r.value for r in allowed))  # fmt: skip
+        raise _rejected(
+            "result",
+            f"'{result}' does not fit {decision.service}",
+            "one of " + ", ".join(r.value for r in allowed),
+        )
 
 
 def _append_once(

@@ -80,8 +80,13 @@ def purge(engine: Engine, *, as_of: date | None = None, actor: str = "operator")
         report = PurgeReport(day, sum(kinds.values()), kinds, cutoffs)
         if report.count:
             record_access(
-                uow.conn, actor=actor, role="operator", purpose="retention purge",
-                action="purge", subject="", detail=report.as_dict(),
-            )  # fmt: skip
+                uow.conn,
+                actor=actor,
+                role="operator",
+                purpose="retention purge",
+                action="purge",
+                subject="",
+                detail=report.as_dict(),
+            )
         uow.commit()
     return report

@@ -55,9 +55,12 @@ class ScoreRun:
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "model_version": self.model_version, "as_of": self.as_of.isoformat(),
-            "scored": self.scored, "thin_file": self.thin_file, "seconds": self.seconds,
-        }  # fmt: skip
+            "model_version": self.model_version,
+            "as_of": self.as_of.isoformat(),
+            "scored": self.scored,
+            "thin_file": self.thin_file,
+            "seconds": self.seconds,
+        }
         return out
 
 
@@ -75,18 +78,29 @@ def one_sided_features() -> list[str]:
 
 def new_scorecard(settings: Settings) -> Scorecard:
     return Scorecard(
-        features=feature_specs(), one_sided=one_sided_features(),
-        base_score=settings.base_score, base_odds=settings.base_odds, pdo=settings.pdo,
-        score_min=settings.score_min, score_max=settings.score_max,
-    )  # fmt: skip
+        features=feature_specs(),
+        one_sided=one_sided_features(),
+        base_score=settings.base_score,
+        base_odds=settings.base_odds,
+        pdo=settings.pdo,
+        score_min=settings.score_min,
+        score_max=settings.score_max,
+    )
 
 
 def load_active(conn: Connection) -> tuple[str, Scorecard]:
     found = active_model(conn)
     if found is None:
-        raise NotFound("no active model", problems=[Problem(
-            "nothing has been trained yet", field="model",
-            expected="run 'creditcity train --outcomes PATH --as-of DATE' first")])  # fmt: skip
+        raise NotFound(
+            "no active model",
+            problems=[
+                Problem(
+                    "nothing has been trained yet",
+                    field="model",
+                    expected="run 'creditcity train --outcomes PATH --as-of DATE' first",
+                )
+            ],
+        )
     version, text = found
     return version, ModelArtefact.from_json(text, where=f"model {version}").scorecard
 
@@ -100,8 +114,12 @@ def ledger_features(
     """Features of the given people (or of a slice, or of everyone) from the live ledger."""
     live = live_entries_arrow(conn, people, subject_range=subject_range)
     # a live rescore reads only its people's disputes and consents, not the city's
-    return compute_features(live, as_of=as_of, disputed=disputed_table(conn, people),
-                            consents=consent_table(conn, people))  # fmt: skip
+    return compute_features(
+        live,
+        as_of=as_of,
+        disputed=disputed_table(conn, people),
+        consents=consent_table(conn, people),
+    )
 
 
 def _home_cities(conn: Connection, people: list[str]) -> dict[str, str | None]:
@@ -126,15 +144,19 @@ def _rows(card: Scorecard, features: pa.Table) -> pa.Table:
     """Score, dimensions and reasons of every row of ``features`` (JSON text columns)."""
     batch = explain_batch(card, features)
     keys = batch.dimension_keys
-    dims = [json.dumps({"base": batch.base, **dict(zip(keys, map(int, row), strict=True))})
-            for row in batch.dimension_points]  # fmt: skip
+    dims = [
+        json.dumps({"base": batch.base, **dict(zip(keys, map(int, row), strict=True))})
+        for row in batch.dimension_points
+    ]
     reasons = [json.dumps(batch.reasons(row), ensure_ascii=False) for row in range(len(dims))]
-    return pa.table({
-        "subject": features.column("subject"),
-        "score": pa.array(batch.scores, pa.int64()),
-        "dimensions": pa.array(dims, pa.string()),
-        "reasons": pa.array(reasons, pa.string()),
-    })  # fmt: skip
+    return pa.table(
+        {
+            "subject": features.column("subject"),
+            "score": pa.array(batch.scores, pa.int64()),
+            "dimensions": pa.array(dims, pa.string()),
+            "reasons": pa.array(reasons, pa.string()),
+        }
+    )
 
 
 def _percentiles(
@@ -181,8 +203,9 @@ def _rescore_people(engine: Engine, people: list[str], day: date) -> ScoreRun:
         cities = _home_cities(conn, rows.column("subject").to_pylist())
         records = _records(rows, cities, version, day, _live_percentiles(conn, rows, cities))
         save_scores(conn, records)
-    return ScoreRun(version, day, rows.num_rows, len(people) - rows.num_rows,
-                    (_now() - started).total_seconds())  # fmt: skip
+    return ScoreRun(
+        version, day, rows.num_rows, len(people) - rows.num_rows, (_now() - started).total_seconds()
+    )
 
 
 def _live_percentiles(
@@ -195,8 +218,9 @@ def _live_percentiles(
     for city in set(cities.get(p) for p in people):
         mask = np.array([cities.get(p) == city for p in people])
         reference = city_scores(conn, city)
-        out[mask] = _percentiles(scores_now[mask], reference if reference.size else
-                                 scores_now[mask])  # fmt: skip
+        out[mask] = _percentiles(
+            scores_now[mask], reference if reference.size else scores_now[mask]
+        )
     return out
 
 
@@ -220,14 +244,26 @@ def _records(
 ) -> list[dict[str, Any]]:
     computed = _now()
     return [
-        {"subject": s, "as_of": day, "computed_at": computed, "model_version": version,
-         "score": int(score), "percentile": float(pct), "city": cities.get(s),
-         "dimensions": json.loads(dims), "reasons": json.loads(reasons)}
+        {
+            "subject": s,
+            "as_of": day,
+            "computed_at": computed,
+            "model_version": version,
+            "score": int(score),
+            "percentile": float(pct),
+            "city": cities.get(s),
+            "dimensions": json.loads(dims),
+            "reasons": json.loads(reasons),
+        }
         for s, score, dims, reasons, pct in zip(
-            rows.column("subject").to_pylist(), rows.column("score").to_pylist(),
-            rows.column("dimensions").to_pylist(), rows.column("reasons").to_pylist(),
-            percentiles.tolist(), strict=True)
-    ]  # fmt: skip
+            rows.column("subject").to_pylist(),
+            rows.column("score").to_pylist(),
+            rows.column("dimensions").to_pylist(),
+            rows.column("reasons").to_pylist(),
+            percentiles.tolist(),
+            strict=True,
+        )
+    ]
 
 
 def _rescore_all(engine: Engine, day: date, progress: Any | None) -> ScoreRun:
@@ -238,8 +274,11 @@ def _rescore_all(engine: Engine, day: date, progress: Any | None) -> ScoreRun:
         scored = 0
         for spill in spills:
             rows = pq.read_table(spill)
-            cities = dict(zip(rows.column("subject").to_pylist(),
-                              rows.column("city").to_pylist(), strict=True))  # fmt: skip
+            cities = dict(
+                zip(
+                    rows.column("subject").to_pylist(), rows.column("city").to_pylist(), strict=True
+                )
+            )
             pct = _batch_percentiles(rows, by_city)
             with engine.begin() as conn:
                 save_scores(conn, _records(rows, cities, version, day, pct))
@@ -343,8 +382,13 @@ def score_snapshot(
     with tempfile.TemporaryDirectory(prefix="creditcity-snapshot-") as tmp:
         spills: list[Path | pa.Table] = []
         for index, part in enumerate(parts):
-            features = compute_features(part, as_of=as_of, disputed=empty_disputed(),
-                                        consents=empty_consents(), ordered=False)  # fmt: skip
+            features = compute_features(
+                part,
+                as_of=as_of,
+                disputed=empty_disputed(),
+                consents=empty_consents(),
+                ordered=False,
+            )
             rows = _snapshot_rows(artefact.scorecard, features)
             if len(parts) == 1:  # one part: nothing to wait for, nothing to spill
                 spills.append(rows)

@@ -48,7 +48,6 @@ def show_subject(
         stored = current_score(conn, subject)
         records = adjudicated_records(conn, subject)
         live = active_restrictions(policy, records, now.date()) if records else []
-        record_access(conn, actor=actor, role=role, purpose=purpose, action="show",
-                      subject=subject)  # fmt: skip
+        record_access(conn, actor=actor, role=role, purpose=purpose, action="show", subject=subject)
     tier = None if stored is None else policy.tier_for(stored.score).name
     return SubjectView(subject, stored, tier, [r.as_dict() for r in live])

@@ -74,14 +74,25 @@ def read_outcomes(path: Path, secret: str) -> pa.Table:
     unknown = [c for c in columns if c not in (*ID_COLUMNS, LABEL, *IGNORED)]
     id_column = next((c for c in ID_COLUMNS if c in columns), None)
     if unknown or id_column is None or LABEL not in columns:
-        raise InputRejected(f"{path.name}: not an outcomes file", problems=[Problem(
-            f"columns are {columns}", where=str(path),
-            expected="national_id (or subject) and defaulted (true/false or 1/0); nothing else",
-        )])  # fmt: skip
+        raise InputRejected(
+            f"{path.name}: not an outcomes file",
+            problems=[
+                Problem(
+                    f"columns are {columns}",
+                    where=str(path),
+                    expected=(
+                        "national_id (or subject) and defaulted (true/false or 1/0); nothing else"
+                    ),
+                )
+            ],
+        )
     ids = [str(v) for v in table.column(id_column).to_pylist()]
     people = ids if id_column == "subject" else [pseudonymise(i, secret) for i in ids]
-    labels = pc.cast(table.column(LABEL), pa.bool_()) if not pa.types.is_boolean(
-        table.column(LABEL).type) else table.column(LABEL)  # fmt: skip
+    labels = (
+        pc.cast(table.column(LABEL), pa.bool_())
+        if not pa.types.is_boolean(table.column(LABEL).type)
+        else table.column(LABEL)
+    )
     return pa.table({"subject": pa.array(people, pa.string()), LABEL: labels})
 
 
@@ -102,10 +113,17 @@ def train_from_ledger(
         features = ledger_features(conn, as_of)
     joined = features.join(outcomes, "subject", join_type="inner")
     if joined.num_rows < 50 or pc.sum(joined.column(LABEL)).as_py() in (0, None):
-        raise InputRejected("too few labelled people to train", problems=[Problem(
-            f"{joined.num_rows} people of {outcomes.num_rows} have both ledger records and an "
-            "outcome (and at least one must have defaulted)", where=str(outcomes_path),
-            expected="outcomes for people whose records are in the ledger")])  # fmt: skip
+        raise InputRejected(
+            "too few labelled people to train",
+            problems=[
+                Problem(
+                    f"{joined.num_rows} people of {outcomes.num_rows} have both ledger records "
+                    "and an outcome (and at least one must have defaulted)",
+                    where=str(outcomes_path),
+                    expected="outcomes for people whose records are in the ledger",
+                )
+            ],
+        )
     y = np.asarray(joined.column(LABEL).to_numpy(zero_copy_only=False), dtype=np.int64)
     X = joined.drop_columns(["subject", LABEL])
     card = new_scorecard(settings)
@@ -115,20 +133,37 @@ def train_from_ledger(
     sha = file_sha256(outcomes_path)
     version = make_version(created, sha)
     auc_mean, auc_std = float(np.mean(aucs)), float(np.std(aucs))
-    cv = {"auc_mean": auc_mean, "auc_std": auc_std, "fold_aucs": aucs,
-          "n_splits": 5, "n_repeats": 1, "seed": 0}  # fmt: skip
-    artefact = ModelArtefact(final, version=version, created_at=created.isoformat(),
-                             training_sha256=sha, as_of=as_of.isoformat(), target=LABEL,
-                             validation={"cross_validation": cv,
-                                         "people": int(y.size)})  # fmt: skip
+    cv = {
+        "auc_mean": auc_mean,
+        "auc_std": auc_std,
+        "fold_aucs": aucs,
+        "n_splits": 5,
+        "n_repeats": 1,
+        "seed": 0,
+    }
+    artefact = ModelArtefact(
+        final,
+        version=version,
+        created_at=created.isoformat(),
+        training_sha256=sha,
+        as_of=as_of.isoformat(),
+        target=LABEL,
+        validation={"cross_validation": cv, "people": int(y.size)},
+    )
     stem = f"scorecard-{version}"
     artefact_path = artefact.save(out / f"{stem}.json")
     report_path = write_report(out, artefact, sample, final.predict_score(X), stem=stem)
     with engine.begin() as conn:
         register_model(conn, version, artefact.to_json(), activate=activate)
     return LedgerTrainResult(
-        version=version, artefact=str(artefact_path), report=str(report_path),
-        as_of=as_of.isoformat(), people=int(y.size), events=int(y.sum()),
-        unmatched=outcomes.num_rows - joined.num_rows, auc_mean=auc_mean, auc_std=auc_std,
+        version=version,
+        artefact=str(artefact_path),
+        report=str(report_path),
+        as_of=as_of.isoformat(),
+        people=int(y.size),
+        events=int(y.sum()),
+        unmatched=outcomes.num_rows - joined.num_rows,
+        auc_mean=auc_mean,
+        auc_std=auc_std,
         dropped=list(final.dropped_features_),
-    )  # fmt: skip
+    )

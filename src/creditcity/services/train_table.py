@@ -63,25 +63,34 @@ class TrainTableResult:
 def read_training_table(path: Path) -> pa.Table:
     """The CSV as an Arrow table; a missing, non-CSV, empty or unparsable file is rejected."""
     if not path.exists():
-        raise InputRejected(f"training table {path} does not exist",
-                            problems=[Problem("no such file", where=str(path))])  # fmt: skip
+        raise InputRejected(
+            f"training table {path} does not exist",
+            problems=[Problem("no such file", where=str(path))],
+        )
     if path.is_dir() or path.suffix.lower() != ".csv":
         raise InputRejected(
             f"training table {path} is not a CSV file",
             problems=[Problem("unsupported file", where=str(path), expected="a .csv file")],
         )
     if path.stat().st_size == 0:
-        raise InputRejected(f"training table {path} is empty",
-                            problems=[Problem("empty file", where=str(path),
-                                              expected="a header line and data rows")])  # fmt: skip
+        raise InputRejected(
+            f"training table {path} is empty",
+            problems=[
+                Problem("empty file", where=str(path), expected="a header line and data rows")
+            ],
+        )
     try:
         table = pacsv.read_csv(path)
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
-        raise InputRejected(f"training table {path} could not be read as CSV",
-                            problems=[Problem(str(error), where=str(path))]) from None  # fmt: skip
+        raise InputRejected(
+            f"training table {path} could not be read as CSV",
+            problems=[Problem(str(error), where=str(path))],
+        ) from None
     if table.num_rows == 0:
-        raise InputRejected(f"training table {path} has a header but no rows",
-                            problems=[Problem("no data rows", where=str(path))])  # fmt: skip
+        raise InputRejected(
+            f"training table {path} has a header but no rows",
+            problems=[Problem("no data rows", where=str(path))],
+        )
     return table
 
 
@@ -90,11 +99,13 @@ def _check_columns(table: pa.Table, path: Path, target: str, exclude: Sequence[s
     columns = list(table.column_names)
     problems = [
         Problem(f"no column '{name}'", where=str(path), field=name, expected=", ".join(columns))
-        for name in [target, *exclude] if name not in columns
-    ]  # fmt: skip
+        for name in [target, *exclude]
+        if name not in columns
+    ]
     if problems:
-        raise InputRejected(f"{path.name}: unknown column(s) named on the command line",
-                            problems=problems)  # fmt: skip
+        raise InputRejected(
+            f"{path.name}: unknown column(s) named on the command line", problems=problems
+        )
     features = [c for c in columns if c != target and c not in set(exclude)]
     refused = charter_problems(features, what=str(path), fix="leave it out with --exclude {name}")
     if refused:
@@ -119,20 +130,33 @@ def _target(table: pa.Table, path: Path, target: str) -> np.ndarray[Any, np.dtyp
     if bad_rows:
         raise InputRejected(
             f"{path.name}: target column '{target}' has values that are neither good/bad nor 0/1",
-            problems=[Problem(f"value {values[r - 2]!r}", where=f"{path}, line {r}", field=target,
-                              expected="good or bad (or 0 / 1, 1 = bad)") for r in bad_rows],
-        )  # fmt: skip
+            problems=[
+                Problem(
+                    f"value {values[r - 2]!r}",
+                    where=f"{path}, line {r}",
+                    field=target,
+                    expected="good or bad (or 0 / 1, 1 = bad)",
+                )
+                for r in bad_rows
+            ],
+        )
     y = np.array(mapped, dtype=np.int64)
     if y.min() == y.max():
-        raise InputRejected(f"{path.name}: target '{target}' holds one class only; "
-                            "training needs both good and bad outcomes")  # fmt: skip
+        raise InputRejected(
+            f"{path.name}: target '{target}' holds one class only; "
+            "training needs both good and bad outcomes"
+        )
     return y
 
 
 def _scorecard(settings: Settings) -> Scorecard:
-    return Scorecard(base_score=settings.base_score, base_odds=settings.base_odds,
-                     pdo=settings.pdo, score_min=settings.score_min,
-                     score_max=settings.score_max)  # fmt: skip
+    return Scorecard(
+        base_score=settings.base_score,
+        base_odds=settings.base_odds,
+        pdo=settings.pdo,
+        score_min=settings.score_min,
+        score_max=settings.score_max,
+    )
 
 
 def _cross_validate(
@@ -178,22 +202,46 @@ def train_table(
     version = make_version(created, sha)
     train_scores = final.predict_score(X)
     cv: dict[str, Any] = {
-        "auc_mean": float(np.mean(aucs)), "auc_std": float(np.std(aucs)), "fold_aucs": aucs,
-        "n_splits": n_splits, "n_repeats": n_repeats, "seed": seed,
-    }  # fmt: skip
-    validation = {"cross_validation": cv, "out_of_fold": validation_figures(sample, train_scores),
-                  "source": path.name, "excluded": list(exclude)}  # fmt: skip
-    artefact = ModelArtefact(final, version=version, created_at=created.isoformat(),
-                             training_sha256=sha, as_of=None, target=target,
-                             validation=validation)  # fmt: skip
+        "auc_mean": float(np.mean(aucs)),
+        "auc_std": float(np.std(aucs)),
+        "fold_aucs": aucs,
+        "n_splits": n_splits,
+        "n_repeats": n_repeats,
+        "seed": seed,
+    }
+    validation = {
+        "cross_validation": cv,
+        "out_of_fold": validation_figures(sample, train_scores),
+        "source": path.name,
+        "excluded": list(exclude),
+    }
+    artefact = ModelArtefact(
+        final,
+        version=version,
+        created_at=created.isoformat(),
+        training_sha256=sha,
+        as_of=None,
+        target=target,
+        validation=validation,
+    )
     stem = f"scorecard-{version}"
     artefact_path = artefact.save(out / f"{stem}.json")
     report_path = write_report(out, artefact, sample, train_scores, stem=stem)
     table_ = final.points_table_
     return TrainTableResult(
-        artefact=str(artefact_path), report=str(report_path), version=version,
-        rows=int(y.size), events=int(y.sum()), features=features, excluded=list(exclude),
-        dropped=list(final.dropped_features_), auc_mean=cv["auc_mean"], auc_std=cv["auc_std"],
-        fold_aucs=aucs, n_splits=n_splits, n_repeats=n_repeats, seed=seed,
+        artefact=str(artefact_path),
+        report=str(report_path),
+        version=version,
+        rows=int(y.size),
+        events=int(y.sum()),
+        features=features,
+        excluded=list(exclude),
+        dropped=list(final.dropped_features_),
+        auc_mean=cv["auc_mean"],
+        auc_std=cv["auc_std"],
+        fold_aucs=aucs,
+        n_splits=n_splits,
+        n_repeats=n_repeats,
+        seed=seed,
         score_range=[table_.min_score, table_.max_score],
-    )  # fmt: skip
+    )

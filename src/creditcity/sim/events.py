@@ -87,10 +87,18 @@ class Events:
         """Append one stream's records; ``ref`` and ``supersedes`` are (prefix, number)."""
         inside = np.flatnonzero((t >= self.timeline.start_us) & (t < self.timeline.end_us))
         given: dict[str, Value] = {
-            "res": res, "stream": stream(prefix), "k": k, "t": t, "source": source,
-            "amount": amount, "balance": balance, "credit_limit": credit_limit,
-            "days_late": days_late, "item": item, "service": service,
-        }  # fmt: skip
+            "res": res,
+            "stream": stream(prefix),
+            "k": k,
+            "t": t,
+            "source": source,
+            "amount": amount,
+            "balance": balance,
+            "credit_limit": credit_limit,
+            "days_late": days_late,
+            "item": item,
+            "service": service,
+        }
         if ref is not None:
             given.update(ref_prefix=ref_prefix(ref[0]), refno=ref[1])
         if supersedes is not None:

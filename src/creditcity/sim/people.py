@@ -130,5 +130,14 @@ def concat_people(parts: list[People]) -> People:
     return People(first=parts[0].first, **cols)
 
 
-_COLUMNS = ("serial", "city", "group", "depth", "z", "chronic", "fraudster", "fraud_us",
-            "moved_city")  # fmt: skip
+_COLUMNS = (
+    "serial",
+    "city",
+    "group",
+    "depth",
+    "z",
+    "chronic",
+    "fraudster",
+    "fraud_us",
+    "moved_city",
+)

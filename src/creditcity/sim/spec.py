@@ -36,21 +36,33 @@ class SimulationSpec:
             found.append(Problem(message=message, field=field, expected=expected))
 
         if not 1 <= self.residents <= MAX_RESIDENTS:
-            bad("residents", f"{self.residents} residents is out of range",
-                f"an integer from 1 to {MAX_RESIDENTS:,}")  # fmt: skip
+            bad(
+                "residents",
+                f"{self.residents} residents is out of range",
+                f"an integer from 1 to {MAX_RESIDENTS:,}",
+            )
         if not 1 <= self.years <= MAX_YEARS:
             bad("years", f"{self.years} years is out of range", f"1 to {MAX_YEARS}")
         if self.seed < 0 or self.seed >= 2**63:
             bad("seed", f"seed {self.seed} is out of range", "an integer from 0 to 2**63 - 1")
         if not 1 <= self.chunk_size <= MAX_CHUNK_SIZE:
-            bad("chunk_size", f"chunk size {self.chunk_size} is out of range",
-                f"1 to {MAX_CHUNK_SIZE:,} residents")  # fmt: skip
+            bad(
+                "chunk_size",
+                f"chunk size {self.chunk_size} is out of range",
+                f"1 to {MAX_CHUNK_SIZE:,} residents",
+            )
         if self.as_of > today:
-            bad("as_of", f"as-of date {self.as_of} is in the future (today is {today})",
-                "a date no later than today (ingest refuses records from the future)")  # fmt: skip
+            bad(
+                "as_of",
+                f"as-of date {self.as_of} is in the future (today is {today})",
+                "a date no later than today (ingest refuses records from the future)",
+            )
         if self.as_of.year - self.years < FIRST_YEAR:
-            bad("as_of", f"{self.years} years before {self.as_of} starts before {FIRST_YEAR}",
-                f"an as-of date and years that start in {FIRST_YEAR} or later")  # fmt: skip
+            bad(
+                "as_of",
+                f"{self.years} years before {self.as_of} starts before {FIRST_YEAR}",
+                f"an as-of date and years that start in {FIRST_YEAR} or later",
+            )
         return found
 
     def validate(self, today: date | None = None) -> SimulationSpec:

@@ -106,10 +106,12 @@ def records_table(events: Columns, people_ids: U8, serials: U8) -> pa.Table:
     has_ref = events["ref_prefix"] >= 0
     has_sup = events["sup_stream"] >= 0
     at_ref, at_sup = np.flatnonzero(has_ref), np.flatnonzero(has_sup)
-    ref = _keys(_REF_TEXT, events["ref_prefix"][at_ref], serials, res[at_ref],
-                events["refno"][at_ref])  # fmt: skip
-    sup = _keys(_STREAM_TEXT, events["sup_stream"][at_sup], serials, res[at_sup],
-                events["sup_k"][at_sup])  # fmt: skip
+    ref = _keys(
+        _REF_TEXT, events["ref_prefix"][at_ref], serials, res[at_ref], events["refno"][at_ref]
+    )
+    sup = _keys(
+        _STREAM_TEXT, events["sup_stream"][at_sup], serials, res[at_sup], events["sup_k"][at_sup]
+    )
     key = _keys(_STREAM_TEXT, events["stream"], serials, res, events["k"])
     columns = [
         coded(events["source"], SOURCES),

@@ -135,8 +135,21 @@ def stream(prefix: str) -> int:
 
 
 #: Obligation-id prefixes of ``ref`` (``LON-<serial>-<n>``).
-REF_PREFIXES = ("TEL", "UTL", "RNT", "CRD", "LON", "TAX", "FIN", "CJD", "FRD", "CRE", "LIC",
-                "BRW", "PLT")  # fmt: skip
+REF_PREFIXES = (
+    "TEL",
+    "UTL",
+    "RNT",
+    "CRD",
+    "LON",
+    "TAX",
+    "FIN",
+    "CJD",
+    "FRD",
+    "CRE",
+    "LIC",
+    "BRW",
+    "PLT",
+)
 _REF_INDEX = {p: i for i, p in enumerate(REF_PREFIXES)}
 
 
@@ -155,5 +168,8 @@ ITEM_CODE = {name: ITEMS.index(name) for name in ITEM_VALUES}
 
 #: Pay-later services (service ids of the default policy).
 SERVICES = ("pay_later_clinic", "pay_later_transit", "pay_later_public_office")
-SERVICE_ROLE = {"pay_later_clinic": "clinic", "pay_later_transit": "transit",
-                "pay_later_public_office": "public_office"}  # fmt: skip
+SERVICE_ROLE = {
+    "pay_later_clinic": "clinic",
+    "pay_later_transit": "transit",
+    "pay_later_public_office": "public_office",
+}

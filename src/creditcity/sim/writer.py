@@ -200,14 +200,24 @@ def _prepare(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise InputRejected(
             "cannot write the simulation",
-            problems=[Problem(message=f"'{out}' exists and is not a directory", field="out",
-                              expected="a directory path (created if missing)")],
-        )  # fmt: skip
+            problems=[
+                Problem(
+                    message=f"'{out}' exists and is not a directory",
+                    field="out",
+                    expected="a directory path (created if missing)",
+                )
+            ],
+        )
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise InputRejected(
             "cannot write the simulation",
-            problems=[Problem(message=f"cannot create '{out}': {error.strerror}", field="out",
-                              expected="a writable directory path")],
-        ) from error  # fmt: skip
+            problems=[
+                Problem(
+                    message=f"cannot create '{out}': {error.strerror}",
+                    field="out",
+                    expected="a writable directory path",
+                )
+            ],
+        ) from error

@@ -29,9 +29,11 @@ class Bar:
 
 
 def _open(height: int, title: str) -> str:
-    return (f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
-            f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
-            f"<title>{escape(title)}</title>")  # fmt: skip
+    return (
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
+        f"<title>{escape(title)}</title>"
+    )
 
 
 def bars(rows: Sequence[Bar], *, title: str) -> Markup:
@@ -78,7 +80,9 @@ def histogram(
             f'class="bar main"><title>{lo}–{hi}: {count}</title></rect>'
         )
     for tick in ticks:
-        parts.append(f'<text x="{x_of(tick):.1f}" y="{bottom + 18}" class="tick" '
-                     f'text-anchor="middle">{tick}</text>')  # fmt: skip
+        parts.append(
+            f'<text x="{x_of(tick):.1f}" y="{bottom + 18}" class="tick" '
+            f'text-anchor="middle">{tick}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))

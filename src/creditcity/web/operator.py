@@ -12,8 +12,8 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from creditcity.api.hooks import rescore_hook
-from creditcity.api.keys import Scope
 from creditcity.api.routes.operator import audit_figures
+from creditcity.domain.principals import Scope
 from creditcity.errors import InputRejected, Problem
 from creditcity.services.disputes import list_disputes, resolve_dispute
 from creditcity.services.fairness_audit import audit_fairness, read_groups

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from creditcity.api.deps import Runtime
-from creditcity.api.keys import Principal, Scope
+from creditcity.domain.principals import Principal, Scope
 from creditcity.errors import (
     CreditCityError,
     InputRejected,

@@ -12,10 +12,10 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from creditcity.api.hooks import rescore_hook
-from creditcity.api.keys import Scope
 from creditcity.api.published import DimensionRange, active_scorecard, dimension_ranges
 from creditcity.domain.catalogue import Dimension
 from creditcity.domain.policy import Policy
+from creditcity.domain.principals import Scope
 from creditcity.errors import InputRejected, NotFound, Problem
 from creditcity.services import consent
 from creditcity.services.access_report import access_report, render_html

@@ -13,8 +13,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from creditcity.api.keys import Role
 from creditcity.api.published import active_scorecard, dimension_ranges
+from creditcity.domain.principals import Role
 from creditcity.errors import NotFound
 from creditcity.web import operator, resident
 from creditcity.web.render import Page, page_for, read_form
@@ -62,8 +62,9 @@ async def sign_in(request: Request) -> Response:
     form = await read_form(request)
     principal = page.rt.keyring.authenticate(form.get("key", "").strip())
     if principal is None:
-        return page.render("signin.html", status=403, demos=page.rt.keyring.demo_principals(),
-                           failed=True)  # fmt: skip
+        return page.render(
+            "signin.html", status=403, demos=page.rt.keyring.demo_principals(), failed=True
+        )
     return _signed_in(page, principal.role, page.sessions.issue(principal))
 
 
@@ -73,11 +74,15 @@ async def sign_in_demo(request: Request) -> Response:
     page = page_for(request)
     form = await read_form(request)
     role = form.get("role", "")
-    found = (page.rt.keyring.principal(form.get("principal", ""), Role(role))
-             if role in Role.__members__.values() else None)  # fmt: skip
+    found = (
+        page.rt.keyring.principal(form.get("principal", ""), Role(role))
+        if role in Role.__members__.values()
+        else None
+    )
     if found is None or not found.demo:
-        return page.render("signin.html", status=403, demos=page.rt.keyring.demo_principals(),
-                           failed=True)  # fmt: skip
+        return page.render(
+            "signin.html", status=403, demos=page.rt.keyring.demo_principals(), failed=True
+        )
     return _signed_in(page, found.role, page.sessions.issue(found))
 
 

@@ -14,7 +14,8 @@ import hashlib
 import hmac
 import time
 
-from creditcity.api.keys import KeyRing, Principal, Role
+from creditcity.api.keys import KeyRing
+from creditcity.domain.principals import Principal, Role
 
 __all__ = ["COOKIE", "LIFETIME", "Sessions"]
 

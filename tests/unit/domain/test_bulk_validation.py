@@ -18,11 +18,20 @@ NOW = datetime(2026, 6, 1)
 SECRET = "unit-test-secret"
 
 breakages: list[tuple[str, Any]] = [
-    ("kind", "loan_bogus"), ("amount", -3.0), ("days_late", -1), ("source", "bank"),
-    ("source", "court:x"), ("national_id", "x!"), ("idempotency_key", None),
-    ("occurred_at", NOW + timedelta(days=3)), ("item", "car"), ("service", "spa"),
-    ("ref", None), ("balance", 12.0), ("idempotency_key", "k" * 200),
-]  # fmt: skip
+    ("kind", "loan_bogus"),
+    ("amount", -3.0),
+    ("days_late", -1),
+    ("source", "bank"),
+    ("source", "court:x"),
+    ("national_id", "x!"),
+    ("idempotency_key", None),
+    ("occurred_at", NOW + timedelta(days=3)),
+    ("item", "car"),
+    ("service", "spa"),
+    ("ref", None),
+    ("balance", 12.0),
+    ("idempotency_key", "k" * 200),
+]
 
 
 @st.composite

@@ -142,8 +142,11 @@ def test_a_negative_record_stops_counting_on_exactly_the_day_its_retention_ends(
     retention = CATALOGUE[kind].retention_for(None)
     rows = [entry(ALICE, kind, 0, ref="R1", item="bike"), entry(ALICE, "utility_bill", 0)]
     last_day = AS_OF + timedelta(days=retention - 1)
-    counted = {"loan_default": "loan_defaults", "court_judgment": "court_judgments_active",
-               "borrowing_lost": "borrowings_lost"}[kind]  # fmt: skip
+    counted = {
+        "loan_default": "loan_defaults",
+        "court_judgment": "court_judgments_active",
+        "borrowing_lost": "borrowings_lost",
+    }[kind]
     assert one(rows, as_of=last_day)[counted] == 1
     assert one(rows, as_of=last_day + timedelta(days=1))[counted] == 0
 

@@ -21,8 +21,9 @@ ROWS = [
 
 
 def _compute(entries: pa.Table | Path, engine: str = "duckdb") -> pa.Table:
-    return compute_features(entries, as_of=AS_OF, disputed=empty_disputed(),
-                            consents=empty_consents(), engine=engine)  # fmt: skip
+    return compute_features(
+        entries, as_of=AS_OF, disputed=empty_disputed(), consents=empty_consents(), engine=engine
+    )
 
 
 def test_the_result_has_one_row_per_subject_sorted_and_the_declared_schema() -> None:
@@ -48,8 +49,9 @@ def test_a_directory_of_parquet_files_is_read_as_one_dataset(tmp_path: Path) -> 
 
 def test_wider_integer_types_and_extra_columns_are_accepted() -> None:
     wide = table(ROWS)
-    wide = wide.set_column(wide.schema.get_field_index("days_late"), "days_late",
-                           wide["days_late"].cast(pa.int64()))  # fmt: skip
+    wide = wide.set_column(
+        wide.schema.get_field_index("days_late"), "days_late", wide["days_late"].cast(pa.int64())
+    )
     wide = wide.append_column("note", pa.array(["x"] * wide.num_rows))
     assert _compute(wide).equals(_compute(table(ROWS)))
 
@@ -63,8 +65,9 @@ def test_a_missing_column_is_refused_with_its_name() -> None:
 
 def test_a_column_of_the_wrong_type_is_refused_with_the_expected_type() -> None:
     bad = table(ROWS)
-    bad = bad.set_column(bad.schema.get_field_index("amount"), "amount",
-                         bad["amount"].cast(pa.string()))  # fmt: skip
+    bad = bad.set_column(
+        bad.schema.get_field_index("amount"), "amount", bad["amount"].cast(pa.string())
+    )
     with pytest.raises(InputRejected) as caught:
         _compute(bad)
     assert caught.value.problems[0].field == "amount"
@@ -84,8 +87,12 @@ def test_an_unknown_engine_is_refused_naming_the_known_ones() -> None:
 
 def test_malformed_consents_are_refused() -> None:
     with pytest.raises(InputRejected, match="consents"):
-        compute_features(table(ROWS), as_of=AS_OF, disputed=empty_disputed(),
-                         consents=pa.table({"subject": [ALICE]}))  # fmt: skip
+        compute_features(
+            table(ROWS),
+            as_of=AS_OF,
+            disputed=empty_disputed(),
+            consents=pa.table({"subject": [ALICE]}),
+        )
 
 
 def test_an_empty_file_gives_an_empty_table_of_the_same_schema() -> None:

@@ -81,9 +81,12 @@ def test_an_on_time_record_never_adds_to_late_counts(
 def test_a_record_after_the_as_of_date_changes_nothing(
     rows: list[dict[str, Any]], extra: dict[str, Any], days_after: int
 ) -> None:
-    future = entry(extra.pop("subject"), extra.pop("kind"), -days_after, **{
-        k: v for k, v in extra.items() if k not in ("occurred_at", "received_at")
-    })  # fmt: skip
+    future = entry(
+        extra.pop("subject"),
+        extra.pop("kind"),
+        -days_after,
+        **{k: v for k, v in extra.items() if k not in ("occurred_at", "received_at")},
+    )
     same(features([*rows, future], consent=SHARING), features(rows, consent=SHARING))
 
 
@@ -102,10 +105,12 @@ def test_an_expired_record_gives_the_same_features_as_no_record(
     rows: list[dict[str, Any]], extra: dict[str, Any], beyond: int
 ) -> None:
     kind = CATALOGUE[extra["kind"]]
-    old = entry(extra.pop("subject"), extra.pop("kind"),
-                kind.retention_for(extra["days_late"]) + beyond, **{
-        k: v for k, v in extra.items() if k not in ("occurred_at", "received_at")
-    })  # fmt: skip
+    old = entry(
+        extra.pop("subject"),
+        extra.pop("kind"),
+        kind.retention_for(extra["days_late"]) + beyond,
+        **{k: v for k, v in extra.items() if k not in ("occurred_at", "received_at")},
+    )
     same(features([*rows, old], consent=SHARING), features(rows, consent=SHARING))
 
 

@@ -25,8 +25,9 @@ def test_every_obligation_column_name_passes_the_charter() -> None:
 
 
 def test_a_feature_named_after_a_forbidden_attribute_is_refused() -> None:
-    bad = Feature("applicant_age_months", Dimension.HISTORY_LENGTH, "x", "{value}", Grain.ENTRIES,
-                  "COUNT(*)")  # fmt: skip
+    bad = Feature(
+        "applicant_age_months", Dimension.HISTORY_LENGTH, "x", "{value}", Grain.ENTRIES, "COUNT(*)"
+    )
     with pytest.raises(CharterViolation, match="applicant_age_months"):
         _registry((bad,))
 
@@ -42,8 +43,15 @@ def test_only_features_of_shared_data_are_one_sided_and_all_of_them_are() -> Non
         "investment_holdings_total",
         "monthly_spending_variation",
     }
-    lying = Feature("card_count", Dimension.OBLIGATIONS_CAPACITY, "x", "{value}", Grain.CARDS,
-                    "COUNT(*)", one_sided=True)  # fmt: skip
+    lying = Feature(
+        "card_count",
+        Dimension.OBLIGATIONS_CAPACITY,
+        "x",
+        "{value}",
+        Grain.CARDS,
+        "COUNT(*)",
+        one_sided=True,
+    )
     with pytest.raises(ValueError, match="one-sided"):
         _registry((lying,))
 

@@ -112,8 +112,11 @@ def test_what_is_already_owed_on_a_service_counts_against_its_limit() -> None:
 
 
 def test_a_waived_fee_is_never_owed_back_so_exposure_does_not_limit_it() -> None:
-    owed = {"rental_deposit": Decimal(2600), "pay_later_clinic": Decimal(2000),
-            "agency_fee": Decimal(99999)}  # fmt: skip
+    owed = {
+        "rental_deposit": Decimal(2600),
+        "pay_later_clinic": Decimal(2000),
+        "agency_fee": Decimal(99999),
+    }
     decision = decide(POLICY, "agency_fee", 1300, "letting", score=750, exposure=owed)
     assert decision.approved and decision.waived_amount == Decimal(1300)
     bike = decide(POLICY, "bike_deposit", 299, "bike", score=750, exposure=owed)

@@ -10,10 +10,16 @@ from hypothesis import strategies as st
 from creditcity.domain.policy import ServiceKind, default_policy
 
 SERVICE_IDS = {
-    "bike_deposit", "power_bank_deposit", "umbrella_deposit", "library_deposit",
-    "rental_deposit", "agency_fee", "pay_later_clinic", "pay_later_transit",
+    "bike_deposit",
+    "power_bank_deposit",
+    "umbrella_deposit",
+    "library_deposit",
+    "rental_deposit",
+    "agency_fee",
+    "pay_later_clinic",
+    "pay_later_transit",
     "pay_later_public_office",
-}  # fmt: skip
+}
 
 
 def test_the_default_policy_loads_from_the_package_and_is_versioned() -> None:

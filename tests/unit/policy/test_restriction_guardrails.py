@@ -71,9 +71,12 @@ def test_a_restriction_triggered_by_voluntary_consent_data_is_refused(
 
 @pytest.mark.parametrize(
     ("trigger", "category"),
-    [("religion", "religion"), ("occupation", "occupation or profession"),
-     ("foreign_worker", "nationality or national origin")],
-)  # fmt: skip
+    [
+        ("religion", "religion"),
+        ("occupation", "occupation or profession"),
+        ("foreign_worker", "nationality or national origin"),
+    ],
+)
 def test_a_restriction_triggered_by_a_charter_forbidden_attribute_is_refused(
     refuse: Refuse, with_restriction: Build, trigger: str, category: str
 ) -> None:

@@ -20,10 +20,14 @@ def fitted() -> tuple[ModelArtefact, dict[str, Any]]:
     columns, y = make_table(3000, seed=4)
     card = Scorecard(features=SPECS, one_sided=("shared_savings",)).fit(columns, y)
     artefact = ModelArtefact(
-        card, version="20260101T000000-abcdef12", created_at="2026-01-01T00:00:00+00:00",
-        training_sha256="ab" * 32, as_of="2025-12-31", target="default_12m",
+        card,
+        version="20260101T000000-abcdef12",
+        created_at="2026-01-01T00:00:00+00:00",
+        training_sha256="ab" * 32,
+        as_of="2025-12-31",
+        target="default_12m",
         validation={"auc": 0.8, "nan_is_written_as": float("nan")},
-    )  # fmt: skip
+    )
     return artefact, columns
 
 

@@ -56,7 +56,9 @@ def test_bulk_explanations_equal_explain_row_by_row() -> None:
     codes = bulk.codes()
     for row, single in enumerate(one_by_one):
         assert bulk.scores[row] == single.score
-        assert dict(zip(bulk.dimension_keys, bulk.dimension_points[row].tolist(),
-                        strict=True)) == single.dimensions  # fmt: skip
+        assert (
+            dict(zip(bulk.dimension_keys, bulk.dimension_points[row].tolist(), strict=True))
+            == single.dimensions
+        )
         assert bulk.reasons(row) == [r.to_dict() for r in single.reasons]
         assert codes[row] == [r.code for r in single.reasons]

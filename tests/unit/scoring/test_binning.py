@@ -88,8 +88,9 @@ def test_every_regular_bin_holds_at_least_the_minimum_share() -> None:
 
 def test_categories_are_ordered_by_event_rate_and_small_ones_are_merged() -> None:
     cats = np.array(["a"] * 400 + ["b"] * 400 + ["c"] * 400 + ["rare"] * 10, dtype=object)
-    y = np.array([1] * 40 + [0] * 360 + [1] * 200 + [0] * 200 + [1] * 100 + [0] * 300
-                 + [1] * 5 + [0] * 5)  # fmt: skip
+    y = np.array(
+        [1] * 40 + [0] * 360 + [1] * 200 + [0] * 200 + [1] * 100 + [0] * 300 + [1] * 5 + [0] * 5
+    )
     binning = MonotoneBinning().fit(cats, y)
     assert binning.kind_ == "categorical"
     regular = [b for b in binning.bins_ if b.kind is BinKind.CATEGORIES]
@@ -113,8 +114,9 @@ def test_a_binning_rebuilt_from_its_bins_bins_identically() -> None:
         fitted = MonotoneBinning(special_values=(-1.0,) if name == "history_months" else ())
         fitted.fit(columns[name], y)
         rebuilt = MonotoneBinning.from_bins(fitted.kind_, list(fitted.bins_))
-        assert np.array_equal(rebuilt.transform_bins(columns[name]),
-                              fitted.transform_bins(columns[name]))  # fmt: skip
+        assert np.array_equal(
+            rebuilt.transform_bins(columns[name]), fitted.transform_bins(columns[name])
+        )
 
 
 def test_pool_adjacent_violators_leaves_a_monotone_sequence_of_blocks() -> None:

@@ -44,8 +44,9 @@ def test_codes_join_dimension_stem_and_bin() -> None:
 
 
 def test_the_sentence_is_the_template_filled_with_the_persons_value() -> None:
-    spec = FeatureSpec("late", PH, reason="{value} instalments paid 30–59 days late in the last "
-                       "12 months")  # fmt: skip
+    spec = FeatureSpec(
+        "late", PH, reason="{value} instalments paid 30–59 days late in the last 12 months"
+    )
     band = Bin(BinKind.RANGE, lower=1.0, upper=2.0)
     assert sentence(spec, band, 2.0) == "2 instalments paid 30–59 days late in the last 12 months"
     default = FeatureSpec("housing")

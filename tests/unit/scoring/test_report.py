@@ -15,14 +15,23 @@ from ._synthetic import SPECS, make_table
 def test_the_report_writes_markdown_and_two_png_charts(tmp_path: Path) -> None:
     columns, y = make_table(2000, seed=7)
     card = Scorecard(features=SPECS).fit(columns, y)
-    artefact = ModelArtefact(card, version="v1", created_at="2026-01-01T00:00:00+00:00",
-                             training_sha256="00" * 32)  # fmt: skip
+    artefact = ModelArtefact(
+        card, version="v1", created_at="2026-01-01T00:00:00+00:00", training_sha256="00" * 32
+    )
     scores = card.predict_score(columns)
     sample = ValidationSample(y=y, scores=scores, probability=card.predict_proba(columns)[:, 1])
     path = write_report(tmp_path, artefact, sample, scores, stem="card")
     text = path.read_text(encoding="utf-8")
-    for heading in ("| auc |", "| gini |", "| ks |", "| brier |", "| psi_vs_training |",
-                    "Calibration by decile", "## Points table", "late_30_12m"):  # fmt: skip
+    for heading in (
+        "| auc |",
+        "| gini |",
+        "| ks |",
+        "| brier |",
+        "| psi_vs_training |",
+        "Calibration by decile",
+        "## Points table",
+        "late_30_12m",
+    ):
         assert heading in text
     for png in ("card-roc.png", "card-scores.png"):
         assert (tmp_path / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

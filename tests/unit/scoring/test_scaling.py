@@ -56,8 +56,9 @@ def test_feature_points_grow_with_woe_for_a_negative_coefficient() -> None:
 
 tables = st.lists(
     st.lists(st.floats(-4.0, 4.0, allow_nan=False), min_size=1, max_size=5),
-    min_size=1, max_size=5,
-)  # fmt: skip
+    min_size=1,
+    max_size=5,
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -81,9 +82,14 @@ def test_every_combination_of_bins_scores_inside_the_range_as_an_exact_sum(
 
 def test_a_table_that_fits_keeps_the_nominal_pdo() -> None:
     scaling, base, points = scale_points(
-        math.log(50.0), [np.array([-0.5, 0.0, 0.5])], base_score=600, base_odds=50,
-        pdo=40, score_min=350, score_max=950,
-    )  # fmt: skip
+        math.log(50.0),
+        [np.array([-0.5, 0.0, 0.5])],
+        base_score=600,
+        base_odds=50,
+        pdo=40,
+        score_min=350,
+        score_max=950,
+    )
     assert scaling.effective_pdo == pytest.approx(40.0)
     assert base == round(600 - 0.5 * FACTOR)
     assert list(points[0]) == [0, round(0.5 * FACTOR), round(1.0 * FACTOR)]
@@ -91,9 +97,14 @@ def test_a_table_that_fits_keeps_the_nominal_pdo() -> None:
 
 def test_a_table_that_would_leave_the_range_is_compressed_around_the_anchor() -> None:
     scaling, base, points = scale_points(
-        0.0, [np.array([-6.0, 6.0]), np.array([-5.0, 5.0])], base_score=600, base_odds=50,
-        pdo=40, score_min=350, score_max=950,
-    )  # fmt: skip
+        0.0,
+        [np.array([-6.0, 6.0]), np.array([-5.0, 5.0])],
+        base_score=600,
+        base_odds=50,
+        pdo=40,
+        score_min=350,
+        score_max=950,
+    )
     assert scaling.effective_pdo < 40.0
     assert base >= 350 and base + sum(int(p.max()) for p in points) <= 950
     # 600 still means odds of 50:1 on the compressed scale
@@ -102,5 +113,12 @@ def test_a_table_that_would_leave_the_range_is_compressed_around_the_anchor() ->
 
 def test_a_base_score_outside_the_range_is_refused() -> None:
     with pytest.raises(ValueError, match="outside"):
-        scale_points(0.0, [np.array([0.0])], base_score=1000, base_odds=50, pdo=40,
-                     score_min=350, score_max=950)  # fmt: skip
+        scale_points(
+            0.0,
+            [np.array([0.0])],
+            base_score=1000,
+            base_odds=50,
+            pdo=40,
+            score_min=350,
+            score_max=950,
+        )

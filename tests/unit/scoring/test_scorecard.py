@@ -90,10 +90,14 @@ def test_without_the_one_sided_rule_sharing_could_lower_a_score(data: Any) -> No
 
 
 def test_reasons_name_the_largest_losses_with_a_filled_in_sentence(card: Scorecard) -> None:
-    person = {"late_30_12m": np.array([2.0]), "utilisation": np.array([1.3]),
-              "history_months": np.array([200.0]), "new_obligations_6m": np.array([0.0]),
-              "housing": np.array(["own"], dtype=object),
-              "shared_savings": np.array([np.nan])}  # fmt: skip
+    person = {
+        "late_30_12m": np.array([2.0]),
+        "utilisation": np.array([1.3]),
+        "history_months": np.array([200.0]),
+        "new_obligations_6m": np.array([0.0]),
+        "housing": np.array(["own"], dtype=object),
+        "shared_savings": np.array([np.nan]),
+    }
     explanation = card.explain(person)[0]
     lost = [r.points_lost for r in explanation.reasons]
     assert 1 <= len(lost) <= 5 and lost[:4] == sorted(lost[:4], reverse=True)

@@ -47,9 +47,15 @@ def test_partitioned_scoring_equals_scoring_the_whole_export(
     parts = []
     for part in range(3):
         people = subject_names(200, seed=50 + part)
-        table = random_entries(residents=200, records=8_000, seed=60 + part, end=AS_OF,
-                               subjects=people, grouped=True,
-                               first_entry_id=part * 8_000)  # fmt: skip
+        table = random_entries(
+            residents=200,
+            records=8_000,
+            seed=60 + part,
+            end=AS_OF,
+            subjects=people,
+            grouped=True,
+            first_entry_id=part * 8_000,
+        )
         pq.write_table(table, folder / f"part-{part}.parquet")
         parts.append(table)
     whole = tmp_path / "whole.parquet"
@@ -57,8 +63,9 @@ def test_partitioned_scoring_equals_scoring_the_whole_export(
 
     once = score_snapshot(whole, as_of=AS_OF, artefact_path=model, out=tmp_path / "b.parquet")
     monkeypatch.setattr(scoring, "EXPLAIN_SLICE", 37)  # many slices per partition
-    split = score_snapshot(folder, as_of=AS_OF, artefact_path=model, out=tmp_path / "a.parquet",
-                           partitioned=True)  # fmt: skip
+    split = score_snapshot(
+        folder, as_of=AS_OF, artefact_path=model, out=tmp_path / "a.parquet", partitioned=True
+    )
 
     assert split.scored == once.scored == 600
     a = pq.read_table(tmp_path / "a.parquet").sort_by("subject")
@@ -76,6 +83,11 @@ def test_partitioned_scoring_equals_scoring_the_whole_export(
 def test_partitioned_scoring_of_something_not_a_folder_of_parquet_says_so(tmp_path: Path) -> None:
     model = _model(tmp_path / "model.json")
     with pytest.raises(InputRejected) as error:
-        score_snapshot(tmp_path / "nothing", as_of=AS_OF, artefact_path=model,
-                       out=tmp_path / "o.parquet", partitioned=True)  # fmt: skip
+        score_snapshot(
+            tmp_path / "nothing",
+            as_of=AS_OF,
+            artefact_path=model,
+            out=tmp_path / "o.parquet",
+            partitioned=True,
+        )
     assert error.value.problems[0].field == "--partitioned"

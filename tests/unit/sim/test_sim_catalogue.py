@@ -18,8 +18,10 @@ from creditcity.sim.timeline import years_before
 
 
 def _by_kind(records: pa.Table) -> dict[str, pa.Table]:
-    return {k: records.filter(pc.equal(records.column("kind"), k))
-            for k in records.column("kind").unique().to_pylist()}  # fmt: skip
+    return {
+        k: records.filter(pc.equal(records.column("kind"), k))
+        for k in records.column("kind").unique().to_pylist()
+    }
 
 
 def test_every_kind_is_in_the_catalogue_and_fills_exactly_its_fields(city: City) -> None:
@@ -90,8 +92,9 @@ def test_every_retraction_supersedes_an_earlier_record_of_the_same_source(city: 
     ).fetchone() or (0, 0)
     assert retractions > 0
     assert unmatched == 0
-    assert set(con.execute("select distinct kind from r where supersedes is not null")
-               .fetchall()) == {("retraction",)}  # fmt: skip
+    assert set(
+        con.execute("select distinct kind from r where supersedes is not null").fetchall()
+    ) == {("retraction",)}
 
 
 def test_the_ledgers_vectorised_validator_accepts_every_row(city: City) -> None:

@@ -59,9 +59,10 @@ def test_about_three_percent_are_chronic_defaulters_who_mostly_default(
     db: duckdb.DuckDBPyConnection,
 ) -> None:
     share, their_rate = _one(
-        db, "select avg(chronic_defaulter::int), avg(defaulted::int) filter (chronic_defaulter) "
-        "from per"
-    )  # fmt: skip
+        db,
+        "select avg(chronic_defaulter::int), avg(defaulted::int) filter (chronic_defaulter) "
+        "from per",
+    )
     assert 0.02 <= share <= 0.04
     assert their_rate > 0.3
 
@@ -79,17 +80,19 @@ def test_people_with_a_loan_default_or_judgment_default_far_more_often(
     db: duckdb.DuckDBPyConnection,
 ) -> None:
     flagged, clean = _one(
-        db, "select avg(defaulted::int) filter (judged > 0), avg(defaulted::int) filter "
-        "(judged = 0) from per"
-    )  # fmt: skip
+        db,
+        "select avg(defaulted::int) filter (judged > 0), avg(defaulted::int) filter "
+        "(judged = 0) from per",
+    )
     assert flagged > 2.5 * clean
 
 
 def test_people_who_paid_a_month_late_default_more_often(db: duckdb.DuckDBPyConnection) -> None:
     late, on_time = _one(
-        db, "select avg(defaulted::int) filter (very_late > 0), avg(defaulted::int) filter "
-        "(very_late = 0 and n > 0) from per"
-    )  # fmt: skip
+        db,
+        "select avg(defaulted::int) filter (very_late > 0), avg(defaulted::int) filter "
+        "(very_late = 0 and n > 0) from per",
+    )
     assert late > 2 * on_time
 
 
@@ -105,9 +108,10 @@ def test_records_explain_much_of_the_outcome_but_not_all(db: duckdb.DuckDBPyConn
 
 def test_amounts_are_heavy_tailed(db: duckdb.DuckDBPyConnection) -> None:
     mean, median, p99 = _one(
-        db, "select avg(amount), median(amount), quantile_cont(amount, 0.99) from r "
-        "where kind = 'loan_opened'"
-    )  # fmt: skip
+        db,
+        "select avg(amount), median(amount), quantile_cont(amount, 0.99) from r "
+        "where kind = 'loan_opened'",
+    )
     assert mean > 1.3 * median
     assert p99 > 5 * median
 
@@ -117,10 +121,11 @@ def test_umbrellas_and_bikes_are_borrowed_in_the_rainy_summer(
 ) -> None:
     for item, ratio in (("umbrella", 3.0), ("bike", 1.8)):
         summer, winter = _one(
-            db, f"select count(*) filter (month(occurred_at) in (6, 7)), count(*) filter "
+            db,
+            f"select count(*) filter (month(occurred_at) in (6, 7)), count(*) filter "
             f"(month(occurred_at) in (12, 1)) from r where kind = 'borrowing_started' "
-            f"and item = '{item}'"
-        )  # fmt: skip
+            f"and item = '{item}'",
+        )
         assert summer > ratio * winter, item
 
 

@@ -24,9 +24,11 @@ from creditcity.services.outcomes import report_outcome
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 409: {"model": ErrorOut},
+    403: {"model": ErrorOut},
+    404: {"model": ErrorOut},
+    409: {"model": ErrorOut},
     422: {"model": ErrorOut},
-}  # fmt: skip
+}
 DecisionId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-f]{1,64}$")]
 
 
@@ -83,6 +85,12 @@ def _check_asker(rt: Any, decision_id: str, provider: str) -> None:
     if found is None or found.requested_by != provider:
         raise NotFound(
             f"no decision '{decision_id}' of yours",
-            problems=[Problem("unknown decision id", where="path", field="decision_id",
-                              expected="the decision_id your own decision request returned")],
-        )  # fmt: skip
+            problems=[
+                Problem(
+                    "unknown decision id",
+                    where="path",
+                    field="decision_id",
+                    expected="the decision_id your own decision request returned",
+                )
+            ],
+        )

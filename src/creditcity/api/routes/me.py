@@ -11,7 +11,6 @@ from starlette.concurrency import run_in_threadpool
 
 from creditcity.api.deps import Purpose, Resident, RuntimeDep
 from creditcity.api.hooks import rescore_hook
-from creditcity.api.keys import Principal
 from creditcity.api.schemas import (
     CertificateCreate,
     CertificatePublic,
@@ -21,6 +20,7 @@ from creditcity.api.schemas import (
     DisputePublic,
     ErrorOut,
 )
+from creditcity.domain.principals import Principal
 from creditcity.services import consent
 from creditcity.services.access_report import access_report, render_html
 from creditcity.services.certify import issue_for
@@ -28,9 +28,11 @@ from creditcity.services.disputes import open_dispute
 
 router = APIRouter(prefix="/v1/me", tags=["resident"])
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 409: {"model": ErrorOut},
+    403: {"model": ErrorOut},
+    404: {"model": ErrorOut},
+    409: {"model": ErrorOut},
     422: {"model": ErrorOut},
-}  # fmt: skip
+}
 
 
 def _subject(who: Principal) -> str:
@@ -60,8 +62,12 @@ async def my_report(
     return report
 
 
-@router.post("/disputes", response_model=DisputePublic, responses=_ERRORS,
-             summary="Dispute a record of my file")  # fmt: skip
+@router.post(
+    "/disputes",
+    response_model=DisputePublic,
+    responses=_ERRORS,
+    summary="Dispute a record of my file",
+)
 async def my_dispute(body: DisputeCreate, who: Resident, rt: RuntimeDep) -> Any:
     """The record stops counting at once, until the office decides (by the deadline)."""
     opened = await run_in_threadpool(
@@ -77,15 +83,20 @@ async def my_dispute(body: DisputeCreate, who: Resident, rt: RuntimeDep) -> Any:
     return opened.as_dict()
 
 
-@router.get("/consents", response_model=ConsentPublic, responses=_ERRORS,
-            summary="My consent register")  # fmt: skip
+@router.get(
+    "/consents", response_model=ConsentPublic, responses=_ERRORS, summary="My consent register"
+)
 async def my_consents(who: Resident, purpose: Purpose, rt: RuntimeDep) -> Any:
     state = await run_in_threadpool(consent.list_consents, rt.engine, _subject(who), actor=who.id)
     return state.as_dict()
 
 
-@router.post("/consents", response_model=ConsentPublic, responses=_ERRORS,
-             summary="Grant or withdraw consent for a voluntary source")  # fmt: skip
+@router.post(
+    "/consents",
+    response_model=ConsentPublic,
+    responses=_ERRORS,
+    summary="Grant or withdraw consent for a voluntary source",
+)
 async def change_consent(body: ConsentChange, who: Resident, rt: RuntimeDep) -> Any:
     """Only voluntary records depend on it; statutory and contract records always count."""
     change = consent.grant if body.action == "grant" else consent.withdraw
@@ -95,8 +106,12 @@ async def change_consent(body: ConsentChange, who: Resident, rt: RuntimeDep) -> 
     return state.as_dict()
 
 
-@router.post("/certificates", response_model=CertificatePublic, responses=_ERRORS,
-             summary="Issue a signed credit certificate of my tier")  # fmt: skip
+@router.post(
+    "/certificates",
+    response_model=CertificatePublic,
+    responses=_ERRORS,
+    summary="Issue a signed credit certificate of my tier",
+)
 async def my_certificate(body: CertificateCreate, who: Resident, rt: RuntimeDep) -> Any:
     """An Ed25519-signed token stating your tier and its validity, nothing more."""
     issued = await run_in_threadpool(

@@ -10,8 +10,8 @@ from starlette.concurrency import run_in_threadpool
 
 from creditcity.api.deps import Operator, PolicyDep, Purpose, RuntimeDep
 from creditcity.api.hooks import rescore_hook
-from creditcity.api.keys import Principal
 from creditcity.api.schemas import DisputePublic, DisputeResolution, ErrorOut
+from creditcity.domain.principals import Principal
 from creditcity.ledger.audit import record_access
 from creditcity.ledger.unit_of_work import UnitOfWork
 from creditcity.services.disputes import list_disputes, resolve_dispute
@@ -19,16 +19,17 @@ from creditcity.services.stats import city_stats
 
 router = APIRouter(prefix="/v1/operator", tags=["operator"])
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 409: {"model": ErrorOut},
+    403: {"model": ErrorOut},
+    404: {"model": ErrorOut},
+    409: {"model": ErrorOut},
     422: {"model": ErrorOut},
-}  # fmt: skip
+}
 
 
 def audit_figures(engine: Engine, who: Principal, purpose: str, action: str) -> None:
     """Aggregates read nobody's file, but who looked and why is still on the chain."""
     with UnitOfWork(engine) as uow:
-        record_access(uow.conn, actor=who.id, role=who.role.value, purpose=purpose,
-                      action=action)  # fmt: skip
+        record_access(uow.conn, actor=who.id, role=who.role.value, purpose=purpose, action=action)
         uow.commit()
 
 
@@ -39,8 +40,9 @@ async def stats(who: Operator, purpose: Purpose, rt: RuntimeDep, policy: PolicyD
     return figures.as_dict()
 
 
-@router.get("/disputes", response_model=list[DisputePublic], responses=_ERRORS,
-            summary="The disputes queue")  # fmt: skip
+@router.get(
+    "/disputes", response_model=list[DisputePublic], responses=_ERRORS, summary="The disputes queue"
+)
 async def disputes(
     who: Operator,
     purpose: Purpose,
@@ -54,8 +56,12 @@ async def disputes(
     return [d.as_dict() for d in found]
 
 
-@router.post("/disputes/{dispute_id}/resolution", response_model=DisputePublic,
-             responses=_ERRORS, summary="Uphold or reject a dispute")  # fmt: skip
+@router.post(
+    "/disputes/{dispute_id}/resolution",
+    response_model=DisputePublic,
+    responses=_ERRORS,
+    summary="Uphold or reject a dispute",
+)
 async def resolve(
     dispute_id: Annotated[int, Path(ge=1, le=2**62)],
     body: DisputeResolution,

@@ -19,8 +19,9 @@ from creditcity.api.schemas import ErrorOut
 router = APIRouter(tags=["public"])
 
 
-@router.get("/v1/public/scorecard", responses={404: {"model": ErrorOut}},
-            summary="The active points table")  # fmt: skip
+@router.get(
+    "/v1/public/scorecard", responses={404: {"model": ErrorOut}}, summary="The active points table"
+)
 async def scorecard(rt: RuntimeDep) -> dict[str, Any]:
     """Score = base points + the points of the bin each of your values falls in."""
     return await run_in_threadpool(active_scorecard, rt.engine)

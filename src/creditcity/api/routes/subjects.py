@@ -8,8 +8,8 @@ from fastapi import APIRouter, Path
 from starlette.concurrency import run_in_threadpool
 
 from creditcity.api.deps import CurrentPrincipal, Purpose, RuntimeDep
-from creditcity.api.keys import Principal, Scope
 from creditcity.api.schemas import ErrorOut, ScorePublic
+from creditcity.domain.principals import Principal, Scope
 from creditcity.domain.subjects import resolve_subject
 from creditcity.errors import NotAuthorised, Problem
 from creditcity.services.show import show_subject
@@ -49,7 +49,14 @@ def _may_read(who: Principal, subject: str) -> None:
         return
     raise NotAuthorised(
         "you may not read this person's score",
-        problems=[Problem(f"{who.id} ({who.role}) reads only its own file" if who.subject
-                          else f"a {who.role} key cannot read scores", where="path",
-                          field="subject", expected="your own subject, or an operator key")],
-    )  # fmt: skip
+        problems=[
+            Problem(
+                f"{who.id} ({who.role}) reads only its own file"
+                if who.subject
+                else f"a {who.role} key cannot read scores",
+                where="path",
+                field="subject",
+                expected="your own subject, or an operator key",
+            )
+        ],
+    )

@@ -80,11 +80,20 @@ def _borrow(rng: np.random.Generator, ev: Events, item: Item) -> None:
     late = bh.days_late(rng, bh.BORROWING_LATE.draw(rng, z[kept]), z[kept]).astype(np.int64)
     hours = np.exp(rng.normal(np.log(item.hours), item.spread, size=int(kept.sum())))
     back = start[kept] + (hours * US_PER_HOUR).astype(np.int64) + late * US_PER_DAY
-    ev.emit("bre", res[kept], k[kept], back, source[kept], ref=("BRW", k[kept]), item=code,
-            days_late=late)  # fmt: skip
+    ev.emit(
+        "bre",
+        res[kept],
+        k[kept],
+        back,
+        source[kept],
+        ref=("BRW", k[kept]),
+        item=code,
+        days_late=late,
+    )
     gone = start[lost] + int(item.hours * US_PER_HOUR) + 30 * US_PER_DAY
-    ev.emit("bls", res[lost], k[lost], gone, source[lost], ref=("BRW", k[lost]), item=code,
-            amount=value)  # fmt: skip
+    ev.emit(
+        "bls", res[lost], k[lost], gone, source[lost], ref=("BRW", k[lost]), item=code, amount=value
+    )
     found = rng.random(int(lost.sum())) < FOUND_AGAIN_SHARE
     ev.emit(
         "ret",
@@ -113,8 +122,25 @@ def pay_later(rng: np.random.Generator, ev: Events) -> None:
     ok = ~overdue
     late = bh.days_late(rng, bh.BORROWING_LATE.draw(rng, z[ok]), z[ok]).astype(np.int64)
     paid = when[ok] + bh.delay(rng, 7.0, 0.6, int(ok.sum())) + late * US_PER_DAY
-    ev.emit("plp", res[ok], k[ok], paid, source[ok], ref=("PLT", k[ok]), service=service[ok],
-            amount=amount[ok], days_late=late)  # fmt: skip
+    ev.emit(
+        "plp",
+        res[ok],
+        k[ok],
+        paid,
+        source[ok],
+        ref=("PLT", k[ok]),
+        service=service[ok],
+        amount=amount[ok],
+        days_late=late,
+    )
     due = when[overdue] + 45 * US_PER_DAY
-    ev.emit("plo", res[overdue], k[overdue], due, source[overdue], ref=("PLT", k[overdue]),
-            service=service[overdue], amount=amount[overdue])  # fmt: skip
+    ev.emit(
+        "plo",
+        res[overdue],
+        k[overdue],
+        due,
+        source[overdue],
+        ref=("PLT", k[overdue]),
+        service=service[overdue],
+        amount=amount[overdue],
+    )

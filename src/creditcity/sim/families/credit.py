@@ -50,8 +50,9 @@ def loans(rng: np.random.Generator, ev: Events) -> None:
 
     ok = np.flatnonzero(~defaults)
     done = opened[ok] + term[ok] * MONTH_US + rng.integers(1, 5, size=len(ok)) * US_PER_DAY
-    ev.emit("lns", res[ok], number[ok], done, lender[ok], ref=("LON", number[ok]),
-            amount=principal[ok])  # fmt: skip
+    ev.emit(
+        "lns", res[ok], number[ok], done, lender[ok], ref=("LON", number[ok]), amount=principal[ok]
+    )
 
     bad = np.flatnonzero(defaults)
     owed = bh.rounded(instalment[bad] * (term[bad] - paid[bad]))
@@ -109,5 +110,6 @@ def judgments(
     ev.emit("cjd", res, k, when, court, ref=("CJD", k), amount=amount)
     paid = bh.JUDGMENT_SATISFIED.draw(rng, ev.people.z[res])
     later = when[paid] + bh.delay(rng, 200.0, 0.7, int(paid.sum()))
-    ev.emit("cjs", res[paid], k[paid], later, court[paid], ref=("CJD", k[paid]),
-            amount=amount[paid])  # fmt: skip
+    ev.emit(
+        "cjs", res[paid], k[paid], later, court[paid], ref=("CJD", k[paid]), amount=amount[paid]
+    )

@@ -40,17 +40,38 @@ def tax(rng: np.random.Generator, ev: Events) -> None:
     ev.emit("txa", res, k, when, office, ref=ref, amount=amount)
     arrears = bh.TAX_ARREARS.draw(rng, z)
     fine = ~arrears
-    ev.emit("txp", res[fine], k[fine], when[fine] + bh.delay(rng, 12.0, 0.6, int(fine.sum())),
-            office, ref=("TAX", k[fine]), amount=amount[fine],
-            days_late=np.zeros(int(fine.sum()), np.int64))  # fmt: skip
+    ev.emit(
+        "txp",
+        res[fine],
+        k[fine],
+        when[fine] + bh.delay(rng, 12.0, 0.6, int(fine.sum())),
+        office,
+        ref=("TAX", k[fine]),
+        amount=amount[fine],
+        days_late=np.zeros(int(fine.sum()), np.int64),
+    )
     due = when[arrears] + 60 * US_PER_DAY
-    ev.emit("txr", res[arrears], k[arrears], due, office, ref=("TAX", k[arrears]),
-            amount=amount[arrears])  # fmt: skip
+    ev.emit(
+        "txr",
+        res[arrears],
+        k[arrears],
+        due,
+        office,
+        ref=("TAX", k[arrears]),
+        amount=amount[arrears],
+    )
     later = bh.LATE_SETTLEMENT.draw(rng, z[arrears])
     wait = bh.delay(rng, 90.0, 0.7, int(later.sum()))
-    ev.emit("txl", res[arrears][later], k[arrears][later], due[later] + wait, office,
-            ref=("TAX", k[arrears][later]), amount=amount[arrears][later],
-            days_late=(60 + wait // US_PER_DAY).astype(np.int64))  # fmt: skip
+    ev.emit(
+        "txl",
+        res[arrears][later],
+        k[arrears][later],
+        due[later] + wait,
+        office,
+        ref=("TAX", k[arrears][later]),
+        amount=amount[arrears][later],
+        days_late=(60 + wait // US_PER_DAY).astype(np.int64),
+    )
 
 
 def fines(rng: np.random.Generator, ev: Events) -> None:
@@ -68,12 +89,25 @@ def fines(rng: np.random.Generator, ev: Events) -> None:
     paid = when[ok] + rng.integers(1, 15, size=int(ok.sum())) * US_PER_DAY
     ev.emit("fnp", res[ok], k[ok], paid, police, ref=("FIN", k[ok]), amount=amount[ok])
     due = when[overdue] + 30 * US_PER_DAY
-    ev.emit("fno", res[overdue], k[overdue], due, police, ref=("FIN", k[overdue]),
-            amount=amount[overdue])  # fmt: skip
+    ev.emit(
+        "fno",
+        res[overdue],
+        k[overdue],
+        due,
+        police,
+        ref=("FIN", k[overdue]),
+        amount=amount[overdue],
+    )
     later = bh.LATE_SETTLEMENT.draw(rng, people.z[res[overdue]])
-    ev.emit("fnl", res[overdue][later], k[overdue][later],
-            due[later] + bh.delay(rng, 40.0, 0.7, int(later.sum())), police,
-            ref=("FIN", k[overdue][later]), amount=amount[overdue][later])  # fmt: skip
+    ev.emit(
+        "fnl",
+        res[overdue][later],
+        k[overdue][later],
+        due[later] + bh.delay(rng, 40.0, 0.7, int(later.sum())),
+        police,
+        ref=("FIN", k[overdue][later]),
+        amount=amount[overdue][later],
+    )
 
 
 def court(rng: np.random.Generator, ev: Events) -> None:

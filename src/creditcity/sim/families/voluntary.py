@@ -40,13 +40,25 @@ def voluntary(rng: np.random.Generator, ev: Events) -> None:
     holder = _HOLDERS[rng.integers(0, len(_HOLDERS), size=n)]
     res, month = _recent(ev, consents, HOLDING_MONTHS, every=3)
     drift = np.exp(rng.normal(0.0, 0.1, size=len(res)))
-    ev.emit("inv", res, month, timeline.time_in_month(rng, month), holder[res],
-            amount=bh.rounded(level[res] * drift))  # fmt: skip
+    ev.emit(
+        "inv",
+        res,
+        month,
+        timeline.time_in_month(rng, month),
+        holder[res],
+        amount=bh.rounded(level[res] * drift),
+    )
 
     spend = bh.money(rng, 4000.0, 0.5, n)
     card = _SPENDERS[rng.integers(0, len(_SPENDERS), size=n)]
     res, month = _recent(ev, consents, SPENDING_MONTHS, every=1)
     season = SEASON_SPENDING[timeline.month_of_year[month] - 1]
     noise = np.exp(rng.normal(0.0, 0.2, size=len(res)))
-    ev.emit("spd", res, month, timeline.time_in_month(rng, month), card[res],
-            amount=bh.rounded(spend[res] * season * noise))  # fmt: skip
+    ev.emit(
+        "spd",
+        res,
+        month,
+        timeline.time_in_month(rng, month),
+        card[res],
+        amount=bh.rounded(spend[res] * season * noise),
+    )
