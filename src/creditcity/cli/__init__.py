@@ -15,6 +15,7 @@ from creditcity.cli import (  # noqa: F401  (imported to register their commands
     demo,
     dispute,
     ingest,
+    model,
     policy,
     purge,
     report,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
@@ -32,14 +33,7 @@ def activate_model(conn: Connection, version: str) -> None:
     now = datetime.now(UTC).replace(tzinfo=None)
     done = conn.execute(update(models).where(models.c.version == version).values(activated_at=now))
     if done.rowcount == 0:
-        raise NotFound(
-            f"no model '{version}'",
-            problems=[
-                Problem(
-                    "not in the registry", field="version", expected="a version listed by 'models'"
-                )
-            ],
-        )
+        raise _unknown(version)
 
 
 def active_model(conn: Connection) -> tuple[str, str] | None:
@@ -51,3 +45,42 @@ def active_model(conn: Connection) -> tuple[str, str] | None:
         .limit(1)
     ).first()
     return (str(row[0]), str(row[1])) if row is not None else None
+
+
+def model_rows(conn: Connection) -> list[dict[str, Any]]:
+    """Every registered version, newest first, with when it was made and last activated."""
+    found = active_model(conn)
+    active = found[0] if found is not None else None
+    query = select(models.c.version, models.c.created_at, models.c.activated_at).order_by(
+        models.c.created_at.desc(), models.c.version.desc()
+    )
+    return [
+        {
+            "version": str(version),
+            "created_at": created,
+            "activated_at": activated,
+            "active": version == active,
+        }
+        for version, created, activated in conn.execute(query)
+    ]
+
+
+def model_artefact(conn: Connection, version: str) -> str:
+    """The artefact JSON of ``version``; :class:`NotFound` naming how to list versions."""
+    row = conn.execute(select(models.c.artefact).where(models.c.version == version)).first()
+    if row is None:
+        raise _unknown(version)
+    return str(row[0])
+
+
+def _unknown(version: str) -> NotFound:
+    return NotFound(
+        f"no model '{version}'",
+        problems=[
+            Problem(
+                "not in the registry",
+                field="version",
+                expected="a version listed by 'creditcity model list'",
+            )
+        ],
+    )
