@@ -22,7 +22,7 @@ from creditcity.api.batching import DecisionBatcher
 from creditcity.api.deps import Runtime
 from creditcity.api.errors import install_error_handlers
 from creditcity.api.keys import KeyRing
-from creditcity.api.routes import decisions, me, operator, public, records, subjects
+from creditcity.api.routes import decisions, federation, me, operator, public, records, subjects
 from creditcity.config import Settings, get_settings
 from creditcity.ledger.db import make_engine, migrate
 from creditcity.services.decide import policy_for
@@ -61,7 +61,7 @@ def create_app(
         batcher=DecisionBatcher(engine, policy=policy, settings=settings),
     )
     install_error_handlers(app)
-    for module in (records, decisions, subjects, me, public, operator):
+    for module in (records, decisions, subjects, me, public, operator, federation):
         app.include_router(module.router)
     if portal:
         from creditcity.web import routes as web

@@ -19,10 +19,13 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from creditcity.config import Settings
 from creditcity.domain.records import IMPORT_COLUMNS, column_problems, validate_batch
 from creditcity.errors import InputRejected, NotAuthorised, Problem
 from creditcity.ledger.entries import EntryAppender, register_subjects
+from creditcity.ledger.federation_inbox import register_links
 from creditcity.ledger.unit_of_work import UnitOfWork
+from creditcity.services.federation import links_for
 
 __all__ = ["MAX_BODY_BYTES", "MAX_RECORDS", "IngestOutcome", "ingest_body", "parse_records"]
 
@@ -157,7 +160,9 @@ def _check_sources(columns: dict[str, list[object]], caller: str) -> None:
         )
 
 
-def ingest_body(body: bytes, *, source: str, engine: Engine, secret: str) -> IngestOutcome:
+def ingest_body(
+    body: bytes, *, source: str, engine: Engine, secret: str, settings: Settings | None = None
+) -> IngestOutcome:
     """Validate and append a body of records as ``source``; see the module docstring."""
     rows = parse_records(body)
     if len(rows) > MAX_RECORDS:
@@ -180,6 +185,9 @@ def ingest_body(body: bytes, *, source: str, engine: Engine, secret: str) -> Ing
     if checked.entries.num_rows:
         with UnitOfWork(engine) as uow:
             outcome.subjects = register_subjects(uow.conn, checked.entries, now)
+            if settings is not None:
+                links = links_for(columns.get("national_id", []), settings)
+                register_links(uow.conn, links, now)
             inserted = EntryAppender(uow.conn).append(checked.entries, now)
             uow.commit()
         outcome.accepted = inserted

@@ -18,6 +18,7 @@ from creditcity.config import get_settings
 if TYPE_CHECKING:
     from creditcity.rights.audit_chain import ChainAnchor, ChainReport
     from creditcity.rights.fairness import FairnessReport
+    from creditcity.services.federation_witness import WitnessedVerdict
 
 audit_app = typer.Typer(help="Verify the audit log; audit fairness.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
@@ -31,6 +32,13 @@ def verify(
             "--anchor", help="A published head, SEQ:HASH, to detect cut or rewritten logs."
         ),
     ] = None,
+    checkpoints: Annotated[
+        bool,
+        typer.Option(
+            "--checkpoints",
+            help="Also check every signed checkpoint this city published and its peers kept.",
+        ),
+    ] = False,
     database_url: DatabaseUrl = None,
     as_json: JsonOut = False,
 ) -> None:
@@ -38,11 +46,38 @@ def verify(
     from creditcity.cli._wiring import open_engine
     from creditcity.services.audit_log import verify_audit_log
 
+    if checkpoints:
+        _verify_witnessed(database_url, as_json)
+        return
     with reported_errors(as_json):
         verdict = verify_audit_log(open_engine(database_url), anchor=_anchor(anchor))
         emit(as_json, verdict.as_dict(), lambda: _print_verdict(verdict))
     if not verdict.intact:
         raise typer.Exit(1)
+
+
+def _verify_witnessed(database_url: str | None, as_json: bool) -> None:
+    from creditcity.cli._wiring import open_engine
+    from creditcity.services.federation_witness import verify_witnessed_log
+
+    with reported_errors(as_json):
+        verdict = verify_witnessed_log(open_engine(database_url), get_settings())
+        emit(as_json, verdict.as_dict(), lambda: _print_witnessed(verdict))
+    if not verdict.intact:
+        raise typer.Exit(1)
+
+
+def _print_witnessed(verdict: WitnessedVerdict) -> None:
+    report = verdict.report
+    for city, said in sorted(verdict.witnesses.items()):
+        console.print(f"witness {city}: {said}")
+    if report.intact:
+        console.print(
+            f"audit log intact: {report.chain.count:,} rows, "
+            f"{report.checked} witnessed checkpoint(s) hold"
+        )
+        return
+    console.print(f"audit log BROKEN: {report.reason}", style="bold red")
 
 
 def _anchor(text: str | None) -> ChainAnchor | None:

@@ -47,6 +47,14 @@ def serve(
         bool,
         typer.Option("--demo-keys", help="Write a demo keys file at --keys if there is none."),
     ] = False,
+    federation_interval: Annotated[
+        float,
+        typer.Option(
+            "--federation-interval",
+            help="Seconds between pulls of peer cities' feeds (0 = never; federated only).",
+            min=0,
+        ),
+    ] = 1.0,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Serve the API (OpenAPI at /docs) and the portal (at /) until interrupted."""
@@ -70,14 +78,18 @@ def serve(
                 "(PostgreSQL lets them write side by side)"
             )
         if workers == 1:
-            _run(_app_factory(url, keys), host, port, None)
+            _run(_app_factory(url, keys), host, port, None, federation_interval)
         else:
             sock = uvicorn.Config(_app_factory, host=host, port=port).bind_socket()
             # A socket bound here is not one asyncio made, so asyncio does not turn Nagle's
             # algorithm off on its connections, and a keep-alive client then waits ~40 ms
             # (delayed ACK) for every response. Accepted sockets inherit this option.
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            supervise(sock, lambda: _run(_app_factory(url, keys), host, port, sock), workers)
+            supervise(
+                sock,
+                lambda: _run(_app_factory(url, keys), host, port, sock, federation_interval),
+                workers,
+            )
 
 
 def _app_factory(url: str, keys: Path | None) -> FastAPI:
@@ -86,13 +98,25 @@ def _app_factory(url: str, keys: Path | None) -> FastAPI:
     return create_app(url, settings=get_settings(), keys=keys)
 
 
-def _run(application: FastAPI, host: str, port: int, sock: socket.socket | None) -> None:
+def _run(
+    application: FastAPI, host: str, port: int, sock: socket.socket | None, interval: float
+) -> None:
+    """Serve until stopped; a federated city pulls its peers meanwhile (one worker at a time)."""
     import uvicorn
+
+    from creditcity.api.hooks import rescore_hook
+    from creditcity.services.federation_pull import puller_for
 
     config = uvicorn.Config(
         application, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
     )
-    uvicorn.Server(config).run(sockets=[sock] if sock is not None else None)
+    engine = application.state.runtime.engine
+    puller = puller_for(engine, get_settings(), interval, on_change=rescore_hook(engine))
+    try:
+        uvicorn.Server(config).run(sockets=[sock] if sock is not None else None)
+    finally:
+        if puller is not None:
+            puller.stop()
 
 
 def supervise(sock: socket.socket, work: Callable[[], None], workers: int) -> None:

@@ -122,6 +122,9 @@ class RecordKind:
     #: adjudicated by a court or equivalent; only these may trigger restrictions
     adjudicated: bool = False
     retention_days: int | None = None
+    #: an adjudicated outcome (or its settlement) that follows the person to other cities;
+    #: nothing else ever leaves the city (see :mod:`creditcity.domain.federation`)
+    shareable: bool = False
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -153,9 +156,19 @@ def _kind(
     sources: tuple[str, ...],
     optional: tuple[str, ...] = (),
     adjudicated: bool = False,
+    shareable: bool = False,
 ) -> RecordKind:
     return RecordKind(
-        name, description, required, optional, polarity, dimension, basis, sources, adjudicated
+        name,
+        description,
+        required,
+        optional,
+        polarity,
+        dimension,
+        basis,
+        sources,
+        adjudicated,
+        shareable=shareable,
     )
 
 
@@ -202,16 +215,16 @@ _KINDS: tuple[RecordKind, ...] = (
           ("traffic_police",)),
     # courts and fraud (adjudicated: the only kinds a restriction may cite)
     _kind("court_judgment", "A court judgment to pay was issued", ("ref", "amount"), N, PR, ST,
-          ("court",), adjudicated=True),
+          ("court",), adjudicated=True, shareable=True),
     _kind("judgment_satisfied", "A court judgment was satisfied", ("ref",), P, PR, ST,
-          ("court",), ("amount",)),
+          ("court",), ("amount",), shareable=True),
     _kind("proven_fraud", "Fraud was proven by a court", ("ref",), N, PR, ST, ("court",),
-          ("amount",), adjudicated=True),
+          ("amount",), adjudicated=True, shareable=True),
     # credentials and licences
     _kind("credential_verified", "An academic credential was verified", ("ref",), P, PR, ST,
           ("university_registry",)),
     _kind("credential_fraud", "An academic credential was found fraudulent", ("ref",), N, PR,
-          ST, ("university_registry",)),
+          ST, ("university_registry",), shareable=True),
     _kind("licence_disciplinary", "A professional licensing body's disciplinary decision",
           ("ref",), N, PR, ST, ("licensing_body",)),
     # shared items borrowed without deposit
@@ -255,6 +268,8 @@ def _validate(kinds: tuple[RecordKind, ...]) -> MappingProxyType[str, RecordKind
             raise ValueError(f"record kind '{kind.name}' names unknown source roles {bad_roles}")
         if kind.adjudicated and kind.basis is not LegalBasis.STATUTORY:
             raise ValueError(f"adjudicated kind '{kind.name}' must have statutory basis")
+        if kind.shareable and kind.basis is not LegalBasis.STATUTORY:
+            raise ValueError(f"shareable kind '{kind.name}' must have statutory basis")
         ensure_allowed(kind.fields, what=f"record kind '{kind.name}'")
         by_name[kind.name] = kind
     ensure_allowed(FIELD_TYPES, what="the record field set")
@@ -264,6 +279,8 @@ def _validate(kinds: tuple[RecordKind, ...]) -> MappingProxyType[str, RecordKind
 CATALOGUE: MappingProxyType[str, RecordKind] = _validate(_KINDS)
 ADJUDICATED_KINDS = frozenset(k.name for k in _KINDS if k.adjudicated)
 CONSENT_KINDS = frozenset(k.name for k in _KINDS if k.basis is LegalBasis.CONSENT)
+#: kinds that cross to other cities of the federation (with retractions of them)
+SHAREABLE_KINDS = frozenset(k.name for k in _KINDS if k.shareable)
 
 
 def source_role(source: str) -> str:

@@ -87,6 +87,9 @@ class ValidatedBatch:
     entries: pa.Table
     rejected_rows: int
     problems: list[Problem]
+    #: (local pseudonym, federation pseudonym) of the people named by national ID, when the
+    #: city is federated (filled by the import service, not by validation)
+    links: tuple[tuple[str, str], ...] = ()
 
 
 def column_problems(columns: list[str], where: str) -> list[Problem]:

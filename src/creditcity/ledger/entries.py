@@ -24,6 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from creditcity.domain.records import ENTRY_COLUMNS
 from creditcity.features.schema import ENTRY_SCHEMA as FEATURE_ENTRY_SCHEMA
+from creditcity.ledger import federation_outbox
 from creditcity.ledger.tables import entries, subjects
 
 INSERT_COLUMNS = (*ENTRY_COLUMNS, "received_at")
@@ -58,9 +59,12 @@ class EntryAppender:
     so a duplicate-heavy file does not pay for a failed COPY per batch.
     """
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, *, share: bool = True) -> None:
         self.conn = conn
         self.conflict_seen = False
+        #: queue shareable entries for the federation feed in the same transaction
+        #: (off for records that came from a peer: they are never sent on)
+        self.share = share
 
     def append(self, batch: pa.Table, received_at: datetime) -> int:
         """Append validated entries (``ENTRY_COLUMNS``); returns how many were new."""
@@ -70,8 +74,12 @@ class EntryAppender:
             "received_at", pa.array([received_at] * batch.num_rows, pa.timestamp("us"))
         )
         if self.conn.dialect.name == "postgresql":
-            return self._append_postgres(stamped)
-        return _append_sqlite(self.conn, stamped)
+            inserted = self._append_postgres(stamped)
+        else:
+            inserted = _append_sqlite(self.conn, stamped)
+        if self.share and inserted:
+            federation_outbox.capture(self.conn, batch, received_at)
+        return inserted
 
     def _append_postgres(self, batch: pa.Table) -> int:
         buffer = io.BytesIO()
@@ -96,9 +104,11 @@ class EntryAppender:
         return inserted
 
 
-def append_batch(conn: Connection, batch: pa.Table, received_at: datetime) -> int:
+def append_batch(
+    conn: Connection, batch: pa.Table, received_at: datetime, *, share: bool = True
+) -> int:
     """Append one batch on its own (see :class:`EntryAppender` for a whole import)."""
-    return EntryAppender(conn).append(batch, received_at)
+    return EntryAppender(conn, share=share).append(batch, received_at)
 
 
 def _append_sqlite(conn: Connection, batch: pa.Table) -> int:

@@ -189,3 +189,126 @@ revocations = Table(
     Column("jti", String(64), primary_key=True),
     Column("revoked_at", DateTime, nullable=False),
 )
+
+# --- federation (migration 0005_federation) -------------------------------------------------
+# Peers and what was exchanged with them. Received batches, witnessed checkpoints and
+# the outbox are append-only logs; cursors, links and pending records are operational state.
+
+federation_peers = Table(
+    "federation_peers",
+    metadata,
+    Column("city", String(64), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("jwks", JSON, nullable=False),
+    Column("added_at", DateTime, nullable=False),
+)
+
+# One row per shareable entry (or dispute to forward) in the order it committed here;
+# `batch_seq` is set when the message is published in a signed batch.
+federation_outbox = Table(
+    "federation_outbox",
+    metadata,
+    Column("message_id", Id, primary_key=True, autoincrement=True),
+    #: "entry:<entry_id>" for a record, "dispute:<outbox message_id>" for a forwarded dispute
+    Column("origin", String(160), nullable=False),
+    Column("entry_id", BigInteger),
+    Column("created_at", DateTime, nullable=False),
+    Column("batch_seq", BigInteger),
+    UniqueConstraint("origin", name="uq_federation_outbox_origin"),
+    Index("ix_federation_outbox_unbatched", "batch_seq", "message_id"),
+)
+
+# The batches this city published, numbered without gaps.
+federation_batches = Table(
+    "federation_batches",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("records", Integer, nullable=False),
+    Column("token", Text, nullable=False),
+)
+
+# Where each peer's feed was read up to (the last batch accepted and its hash).
+federation_cursors = Table(
+    "federation_cursors",
+    metadata,
+    Column("peer", String(64), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+federation_received = Table(
+    "federation_received",
+    metadata,
+    Column("peer", String(64), primary_key=True),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", String(64), nullable=False),
+    Column("records", Integer, nullable=False),
+    Column("received_at", DateTime, nullable=False),
+)
+
+# Which ledger entries came from a peer, under which key they are kept at home there.
+federation_records = Table(
+    "federation_records",
+    metadata,
+    Column("source", String(96), primary_key=True),
+    Column("idempotency_key", String(128), primary_key=True),
+    Column("peer", String(64), nullable=False),
+    Column("origin_key", String(128), nullable=False),
+    Column("federation_subject", String(34), nullable=False),
+)
+
+# A record for someone this city has not seen yet, kept under their federation pseudonym.
+federation_pending = Table(
+    "federation_pending",
+    metadata,
+    Column("pending_id", Id, primary_key=True, autoincrement=True),
+    Column("federation_subject", String(34), nullable=False, index=True),
+    Column("peer", String(64), nullable=False),
+    Column("record", JSON, nullable=False),
+    Column("received_at", DateTime, nullable=False),
+)
+
+# A local pseudonym and the federation pseudonym of the same national ID.
+federation_links = Table(
+    "federation_links",
+    metadata,
+    Column("subject", String(34), primary_key=True),
+    Column("federation_subject", String(34), nullable=False, index=True),
+)
+
+# Disputes peers forwarded about this city's records, handled after their batch commits.
+federation_inbound = Table(
+    "federation_inbound",
+    metadata,
+    Column("inbound_id", Id, primary_key=True, autoincrement=True),
+    Column("peer", String(64), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("received_at", DateTime, nullable=False),
+    Column("handled_at", DateTime),
+    Column("outcome", Text),
+)
+
+# Signed audit checkpoints: this city's own (peer = its city) and those peers published.
+federation_checkpoints = Table(
+    "federation_checkpoints",
+    metadata,
+    Column("peer", String(64), primary_key=True),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", String(64), nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("token", Text, nullable=False),
+)
+
+federation_refusals = Table(
+    "federation_refusals",
+    metadata,
+    Column("refusal_id", Id, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("peer", String(64), nullable=False),
+    Column("reason", String(32), nullable=False),
+    Column("batch_seq", BigInteger),
+    Column("message", Text, nullable=False),
+)

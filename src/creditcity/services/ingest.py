@@ -15,7 +15,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,7 +29,9 @@ from creditcity.domain.records import ValidatedBatch, validate_batch
 from creditcity.errors import InputRejected, Problem
 from creditcity.ingest.readers import Batch, file_format, progress_total, read_batches
 from creditcity.ledger.entries import EntryAppender, register_subjects
+from creditcity.ledger.federation_inbox import register_links
 from creditcity.ledger.unit_of_work import UnitOfWork
+from creditcity.services.federation import links_for
 
 MAX_PROBLEMS_KEPT = 1000
 #: a batch that deadlocked against another writer is retried this many times
@@ -116,7 +118,7 @@ def _ingest_file(
     on_committed: Committed | None,
 ) -> None:
     batches = _validated_ahead(
-        read_batches(path, settings.ingest_batch_size), report.path, settings.pseudonym_secret
+        read_batches(path, settings.ingest_batch_size), report.path, settings
     )
     if all_or_nothing:
         _ingest_whole(batches, path, report, engine, total, progress, on_committed)
@@ -206,6 +208,7 @@ class _Writers:
                 # subject's row lock until its entries commit would make the other
                 # writer wait whenever consecutive batches share a person
                 subjects = register_subjects(uow.conn, validated.entries, now_utc())
+                register_links(uow.conn, validated.links, now_utc())
                 uow.commit()
                 inserted = appender.append(validated.entries, now_utc())
                 uow.commit()
@@ -252,19 +255,30 @@ def _settle(
         progress(str(path), batch.progress, total)
 
 
-def _validate(batch: Batch, path: str, secret: str) -> ValidatedBatch:
+def _validate(batch: Batch, path: str, settings: Settings) -> ValidatedBatch:
     now = now_utc()
+    secret = settings.pseudonym_secret
+    validated: ValidatedBatch | None = None
     if batch.table is not None:
         first = batch.row_numbers[0] if batch.row_numbers else 1
-        fast = validate_arrow(batch.table, first, path, secret, now)
-        if fast is not None:
-            return fast
-        batch.columns = batch.table.to_pydict()
-    return validate_batch(batch.columns, batch.row_numbers, path, secret, now)
+        validated = validate_arrow(batch.table, first, path, secret, now)
+        if validated is None:
+            batch.columns = batch.table.to_pydict()
+    if validated is None:
+        validated = validate_batch(batch.columns, batch.row_numbers, path, secret, now)
+    if settings.federation_secret is None:
+        return validated
+    return replace(validated, links=links_for(_national_ids(batch), settings))
+
+
+def _national_ids(batch: Batch) -> list[object]:
+    if batch.table is not None and "national_id" in batch.table.column_names:
+        return list(batch.table["national_id"].unique().to_pylist())
+    return list(batch.columns.get("national_id", []))
 
 
 def _validated_ahead(
-    batches: Iterator[Batch], path: str, secret: str
+    batches: Iterator[Batch], path: str, settings: Settings
 ) -> Iterator[tuple[Batch, ValidatedBatch]]:
     """Validate the next batch on a second thread while the database takes this one.
 
@@ -275,7 +289,7 @@ def _validated_ahead(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate") as pool:
         pending: tuple[Batch, Future[ValidatedBatch]] | None = None
         for batch in batches:
-            future = pool.submit(_validate, batch, path, secret)
+            future = pool.submit(_validate, batch, path, settings)
             if pending is not None:
                 yield pending[0], pending[1].result()
             pending = (batch, future)
@@ -286,6 +300,7 @@ def _validated_ahead(
 def _write(uow: UnitOfWork, appender: EntryAppender, validated: ValidatedBatch) -> Written:
     received_at = now_utc()
     subjects = register_subjects(uow.conn, validated.entries, received_at)
+    register_links(uow.conn, validated.links, received_at)
     return Written(appender.append(validated.entries, received_at), subjects)
 
 

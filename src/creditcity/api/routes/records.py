@@ -52,7 +52,12 @@ async def submit_records(request: Request, source: Source, rt: RuntimeDep) -> An
     """
     body = await request.body()
     outcome = await run_in_threadpool(
-        ingest_body, body, source=source.id, engine=rt.engine, secret=rt.settings.pseudonym_secret
+        ingest_body,
+        body,
+        source=source.id,
+        engine=rt.engine,
+        secret=rt.settings.pseudonym_secret,
+        settings=rt.settings,
     )
     rescored = 0
     if outcome.accepted and outcome.subjects:

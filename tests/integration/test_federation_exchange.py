@@ -1,0 +1,120 @@
+"""The exchange between two cities' databases, in one process: what crosses, what is refused.
+
+Each city has its own database, home, keys and local pseudonym secret; the
+feed is produced and consumed through the same services ``serve`` and
+``federation sync`` use, without HTTP in between (the two-node tests in
+``tests/e2e/test_federation_nodes.py`` cover the wire).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tests.support.federation import Node, bill, court, peer, second_database, spending
+
+from creditcity.domain.federation import Refusal
+from creditcity.errors import NotAuthorised
+from creditcity.rights.federation_tokens import sign_request
+from creditcity.services.federation import keystore_for, list_peers
+from creditcity.services.federation_exchange import receive_batches, serve_feed
+
+PAY_LATER = "pay_later_clinic"
+
+
+@pytest.fixture
+def cities(db_url: str, tmp_path: Path) -> Iterator[tuple[Node, Node]]:
+    """Two cities on the parametrised database: two SQLite files, or two PostgreSQL schemas."""
+    with second_database(db_url, tmp_path) as second:
+        a = Node("hangzhou", db_url, tmp_path / "home-a")
+        b = Node("suzhou", second, tmp_path / "home-b")
+        peer(a, b, tmp_path)
+        yield a, b
+        a.engine.dispose()
+        b.engine.dispose()
+
+
+def feed(a: Node, b: Node, after: int = 0) -> list[str]:
+    """A's batches as B asks for them."""
+    token = sign_request(keystore_for(b.settings), b.city, a.city)
+    return list(serve_feed(a.engine, a.settings, token, after)["batches"])
+
+
+def blocked(node: Node, national_id: str) -> bool:
+    return any(PAY_LATER in r.blocks for r in node.restrictions(national_id))
+
+
+def test_a_judgment_restricts_the_person_in_the_other_city_and_its_satisfaction_lifts_it(
+    cities: tuple[Node, Node], tmp_path: Path
+) -> None:
+    a, b = cities
+    b.ingest([bill("330106199001011234", "w-1")], tmp_path, "bill")
+    a.ingest([court("330106199001011234", "J-1")], tmp_path, "judgment")
+    received = receive_batches(b.engine, b.settings, a.city, feed(a, b))
+    assert received.refused == [] and received.records == 1
+    assert blocked(b, "330106199001011234")
+    a.ingest([court("330106199001011234", "J-1", "judgment_satisfied")], tmp_path, "satisfied")
+    receive_batches(b.engine, b.settings, a.city, feed(a, b, after=received.accepted))
+    assert not blocked(b, "330106199001011234")
+
+
+def test_only_adjudicated_records_cross_and_never_consent_based_ones(
+    cities: tuple[Node, Node], tmp_path: Path
+) -> None:
+    a, b = cities
+    rows = [court("110101198502023456", "J-2"), spending("110101198502023456", "s-1")]
+    rows.append(bill("110101198502023456", "w-2"))
+    a.ingest(rows, tmp_path, "mixed")
+    b.ingest([bill("110101198502023456", "w-9")], tmp_path, "bill")
+    receive_batches(b.engine, b.settings, a.city, feed(a, b))
+    assert sorted(b.kinds_held()) == ["court_judgment", "utility_bill"]
+    assert "monthly_spending" not in json.dumps(feed(a, b))
+
+
+def test_a_stranger_s_record_waits_under_the_federation_pseudonym_until_they_arrive(
+    cities: tuple[Node, Node], tmp_path: Path
+) -> None:
+    a, b = cities
+    a.ingest([court("440301199203035678", "J-3")], tmp_path, "judgment")
+    received = receive_batches(b.engine, b.settings, a.city, feed(a, b))
+    assert received.pending == 1 and received.records == 0
+    assert not blocked(b, "440301199203035678")
+    b.ingest([bill("440301199203035678", "w-3")], tmp_path, "arrives")
+    assert blocked(b, "440301199203035678")
+
+
+def test_a_tampered_batch_a_gap_a_replay_and_an_unknown_peer_are_each_refused(
+    cities: tuple[Node, Node], tmp_path: Path
+) -> None:
+    a, b = cities
+    for n in range(3):
+        a.ingest([court(f"3301061990010{n}0000", f"J-{n}")], tmp_path, f"j{n}")
+        feed(a, b)  # publish one batch per judgment
+    first, second, third = feed(a, b)[:3]
+    head, claims, signature = first.split(".")
+    tampered = ".".join(
+        [head, claims[:-2] + ("A" if claims[-2] != "A" else "B") + claims[-1], signature]
+    )
+    refused = receive_batches(b.engine, b.settings, a.city, [tampered]).refused
+    assert refused[0].reason is Refusal.SIGNATURE and "signature" in refused[0].message
+    refused = receive_batches(b.engine, b.settings, a.city, [third]).refused
+    assert refused[0].reason is Refusal.GAP and "batches 1..2 are missing" in refused[0].message
+    assert receive_batches(b.engine, b.settings, a.city, [first]).refused == []
+    refused = receive_batches(b.engine, b.settings, a.city, [first]).refused
+    assert refused[0].reason is Refusal.REPLAY and "replay" in refused[0].message
+    refused = receive_batches(b.engine, b.settings, "shanghai", [second]).refused
+    assert refused[0].reason is Refusal.UNKNOWN_PEER and "not a peer" in refused[0].message
+    counts = {p.city: p.refused for p in list_peers(b.engine)}
+    assert counts["hangzhou"] == {"signature": 1, "gap": 1, "replay": 1}
+
+
+def test_a_city_that_is_not_a_peer_is_refused_the_feed(
+    cities: tuple[Node, Node], tmp_path: Path
+) -> None:
+    a, _ = cities
+    stranger = Node("shanghai", f"sqlite:///{tmp_path / 'sh.db'}", tmp_path / "home-s")
+    token = sign_request(keystore_for(stranger.settings), stranger.city, a.city)
+    with pytest.raises(NotAuthorised, match="'shanghai' is not a peer of hangzhou"):
+        serve_feed(a.engine, a.settings, token, 0)
