@@ -37,6 +37,14 @@ ExcludeOpt = Annotated[
     list[str] | None,
     typer.Option("--exclude", help="Leave this column out (repeatable).", show_default=False),
 ]
+ColumnsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--columns",
+        help="Tabular mode: a data dictionary, one line per column 'NAME: what it holds'; "
+        "a declared meaning decides the charter check for that column.",
+    ),
+]
 OutOpt = Annotated[Path, typer.Option("--out", help="Directory for the artefact and report.")]
 OutcomesOpt = Annotated[
     Path | None, typer.Option("--outcomes", help="Ledger mode: outcome labels per subject.")
@@ -54,6 +62,7 @@ def train(
     table: TableOpt = None,
     target: TargetOpt = None,
     exclude: ExcludeOpt = None,
+    columns: ColumnsOpt = None,
     out: OutOpt = Path("models"),
     outcomes: OutcomesOpt = None,
     as_of: AsOfOpt = None,
@@ -66,19 +75,23 @@ def train(
     if table is not None:
         if target is None:
             raise _usage("--table needs --target COL naming the outcome column")
-        _train_table(table, target, exclude or [], out, as_json)
+        _train_table(table, target, exclude or [], columns, out, as_json)
     elif outcomes is not None:
+        if columns is not None:
+            raise _usage("--columns describes a --table's columns; ledger features need none")
         _train_ledger(outcomes, as_of, database_url, out, as_json)
     else:
         raise _usage("give --table CSV --target COL, or --outcomes PATH --as-of DATE")
 
 
-def _train_table(table: Path, target: str, exclude: list[str], out: Path, as_json: bool) -> None:
+def _train_table(
+    table: Path, target: str, exclude: list[str], columns: Path | None, out: Path, as_json: bool
+) -> None:
     # imported here: scikit-learn takes seconds to import, and other commands need not pay it
     from creditcity.services.train_table import train_table
 
     with reported_errors(as_json):
-        result = train_table(table, target, exclude=exclude, out=out)
+        result = train_table(table, target, exclude=exclude, columns=columns, out=out)
         emit(as_json, result.to_dict(), lambda: _print_table_result(result))
 
 
@@ -87,6 +100,8 @@ def _print_table_result(result: TrainTableResult) -> None:
         f"trained on {result.rows} rows ({result.events} bad), {len(result.features)} features; "
         f"excluded: {', '.join(result.excluded) or 'none'}"
     )
+    for column in result.declared:
+        console.print(f"declared in the data dictionary: {column['name']}: {column['meaning']}")
     if result.dropped:
         console.print(f"dropped (wrong-signed coefficient): {', '.join(result.dropped)}")
     console.print(

@@ -213,15 +213,27 @@ class ModelArtefact:
 def _check_charter(data: dict[str, Any], where: str) -> None:
     features = data.get("features")
     model = data.get("model")
-    names = (
-        [str(f.get("name")) for f in features if isinstance(f, dict)]
-        if isinstance(features, list)
-        else []
-    )
+    declared = [f for f in features if isinstance(f, dict)] if isinstance(features, list) else []
+    names = [str(f.get("name")) for f in declared]
+    meanings = {str(f.get("name")): str(f["meaning"]) for f in declared if f.get("meaning")}
+    meanings.update(_declared_columns(data.get("validation")))
     if isinstance(model, dict):
         names += [str(n) for n in model.get("dropped_features", [])]
     ensure_allowed(
         names,
         what=f"model artefact {where}",
         fix="this artefact cannot be loaded; retrain the model without '{name}'",
+        meanings=meanings,
     )
+
+
+def _declared_columns(validation: Any) -> dict[str, str]:
+    """Meanings a data dictionary declared at training (they cover dropped features too)."""
+    rows = validation.get("declared_columns") if isinstance(validation, dict) else None
+    if not isinstance(rows, list):
+        return {}
+    return {
+        str(r["name"]): str(r["meaning"])
+        for r in rows
+        if isinstance(r, dict) and r.get("name") and r.get("meaning")
+    }

@@ -121,7 +121,12 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         )
         check_specs(specs)
         names = [s.name for s in specs]
-        ensure_allowed(names, what="scorecard features", fix="leave '{name}' out of the features")
+        ensure_allowed(
+            names,
+            what="scorecard features",
+            fix="leave '{name}' out of the features",
+            meanings={s.name: s.meaning for s in specs if s.meaning is not None},
+        )
         unknown = sorted(set(self.one_sided) - set(names))
         if unknown:
             raise InputRejected(

@@ -36,6 +36,9 @@ class FeatureSpec:
     reason: str | None = None
     code: str | None = None
     special_values: tuple[float | str, ...] = ()
+    #: what the column holds, as a data dictionary declared it; the charter
+    #: judges a feature with a meaning by that meaning instead of its name
+    meaning: str | None = None
 
     @property
     def reason_code_stem(self) -> str:
@@ -88,6 +91,7 @@ class FeatureSpec:
             "reason": self.reason,
             "code": self.code,
             "special_values": list(self.special_values),
+            **({"meaning": self.meaning} if self.meaning is not None else {}),
         }
 
     @classmethod
@@ -100,6 +104,7 @@ class FeatureSpec:
             reason=data.get("reason"),
             code=data.get("code"),
             special_values=tuple(data.get("special_values", ())),
+            meaning=data.get("meaning"),
         )
 
 

@@ -10,8 +10,8 @@ validation report (Markdown + PNG) are written.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,12 +24,14 @@ from sklearn.base import clone
 from sklearn.model_selection import RepeatedStratifiedKFold
 
 from creditcity.config import Settings, get_settings
-from creditcity.domain.charter import charter_problems
+from creditcity.domain.charter_columns import ColumnScreen, screen_columns
 from creditcity.errors import CharterViolation, InputRejected, Problem
 from creditcity.scoring import metrics
 from creditcity.scoring.artefact import ModelArtefact, file_sha256, make_version
 from creditcity.scoring.report import ValidationSample, validation_figures, write_report
 from creditcity.scoring.scorecard import Scorecard
+from creditcity.scoring.spec import FeatureSpec
+from creditcity.services.column_guard import categorical_values, read_data_dictionary
 
 __all__ = ["TrainTableResult", "read_training_table", "train_table"]
 
@@ -55,6 +57,7 @@ class TrainTableResult:
     n_repeats: int
     seed: int
     score_range: list[int]
+    declared: list[dict[str, str | None]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -94,31 +97,51 @@ def read_training_table(path: Path) -> pa.Table:
     return table
 
 
-def _check_columns(table: pa.Table, path: Path, target: str, exclude: Sequence[str]) -> list[str]:
-    """The feature columns, after the target/exclude checks and the charter check."""
+def _check_columns(
+    table: pa.Table,
+    path: Path,
+    target: str,
+    exclude: Sequence[str],
+    dictionary: Mapping[str, str] | None = None,
+) -> tuple[list[str], ColumnScreen]:
+    """The feature columns after the target/exclude checks and the charter guard."""
     columns = list(table.column_names)
     problems = [
         Problem(f"no column '{name}'", where=str(path), field=name, expected=", ".join(columns))
         for name in [target, *exclude]
         if name not in columns
     ]
-    if problems:
-        raise InputRejected(
-            f"{path.name}: unknown column(s) named on the command line", problems=problems
+    problems += [
+        Problem(
+            f"the data dictionary declares '{name}', which {path.name} does not have",
+            where=str(path),
+            field=name,
+            expected=", ".join(columns),
         )
+        for name in dictionary or {}
+        if name not in columns
+    ]
+    if problems:
+        raise InputRejected(f"{path.name}: unknown column(s) named", problems=problems)
     features = [c for c in columns if c != target and c not in set(exclude)]
-    refused = charter_problems(features, what=str(path), fix="leave it out with --exclude {name}")
-    if refused:
-        listed = ", ".join(p.field for p in refused)
-        flags = " ".join(f"--exclude {p.field}" for p in refused)
+    screen = screen_columns(features, categorical_values(table.select(features)), dictionary)
+    if screen.flags:
+        listed = ", ".join(f.name for f in screen.flags)
+        flags = " ".join(f"--exclude {f.name}" for f in screen.flags)
         raise CharterViolation(
             f"refusing to train on {path.name}: charter-forbidden column(s) {listed}. "
-            f"Leave them out with: {flags}",
-            problems=refused,
+            f"Leave them out with: {flags} (or, for a false alarm, declare what the column "
+            "holds with --columns FILE, one line 'NAME: what it holds')",
+            problems=screen.problems(str(path)),
         )
     if not features:
         raise InputRejected(f"{path.name}: no feature columns are left to train on")
-    return features
+    return features, screen
+
+
+def _declared(screen: ColumnScreen) -> list[dict[str, str | None]]:
+    """The columns accepted on a stated meaning, as the validation record keeps them."""
+    return [{"name": d.name, "meaning": d.meaning, "cleared": d.overrides} for d in screen.declared]
 
 
 def _target(table: pa.Table, path: Path, target: str) -> np.ndarray[Any, np.dtype[np.int64]]:
@@ -182,6 +205,7 @@ def train_table(
     target: str,
     *,
     exclude: Sequence[str] = (),
+    columns: Path | None = None,
     out: Path = Path("models"),
     settings: Settings | None = None,
     n_splits: int = 5,
@@ -191,10 +215,14 @@ def train_table(
     """Check, cross-validate, fit and write the artefact and report of a tabular scorecard."""
     settings = settings or get_settings()
     table = read_training_table(path)
-    features = _check_columns(table, path, target, exclude)
+    dictionary = read_data_dictionary(columns) if columns is not None else None
+    features, screen = _check_columns(table, path, target, exclude, dictionary)
     y = _target(table, path, target)
     X = table.select(features)
     card = _scorecard(settings)
+    if screen.declared:  # a declared meaning travels with the feature into the artefact
+        meanings = {d.name: d.meaning for d in screen.declared}
+        card.set_params(features=[FeatureSpec(n, meaning=meanings.get(n)) for n in features])
     aucs, sample = _cross_validate(card, X, y, n_splits, n_repeats, seed)
     final = clone(card).fit(X, y)
     created = datetime.now(UTC).replace(microsecond=0)
@@ -214,6 +242,7 @@ def train_table(
         "out_of_fold": validation_figures(sample, train_scores),
         "source": path.name,
         "excluded": list(exclude),
+        "declared_columns": _declared(screen),
     }
     artefact = ModelArtefact(
         final,
@@ -244,4 +273,5 @@ def train_table(
         n_repeats=n_repeats,
         seed=seed,
         score_range=[table_.min_score, table_.max_score],
+        declared=_declared(screen),
     )
