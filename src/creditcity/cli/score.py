@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
@@ -15,6 +17,14 @@ from creditcity.config import get_settings
 
 if TYPE_CHECKING:
     from creditcity.services.show import SubjectView
+
+
+class Lang(StrEnum):
+    """The languages of the reason catalogue."""
+
+    ZH = "zh"
+    EN = "en"
+
 
 AsOf = Annotated[str | None, typer.Option("--as-of", help="Score as of this date (default today).")]
 
@@ -113,10 +123,13 @@ def show(
     purpose: Annotated[str, typer.Option("--purpose", help="Why you look (audited).")] = (
         "operator review"
     ),
+    lang: Annotated[
+        Lang, typer.Option("--lang", help="Language of the reason sentences: zh or en.")
+    ] = Lang.EN,
     database_url: DatabaseUrl = None,
     as_json: JsonOut = False,
 ) -> None:
-    """Score, five dimensions, reason codes, rank in city, restrictions, model version."""
+    """Score, five dimensions, reasons (what would raise the score), rank, restrictions."""
     from creditcity.cli._wiring import open_engine
     from creditcity.domain.subjects import resolve_subject
     from creditcity.services.show import show_subject
@@ -131,6 +144,7 @@ def show(
             actor="operator:cli",
             role="operator",
             purpose=purpose,
+            lang=lang.value,
         )
         emit(as_json, view.as_dict(), lambda: _print(view))
 
@@ -151,9 +165,7 @@ def _print(view: SubjectView) -> None:
             dims.add_row(name.replace("_", " "), str(points))
         console.print(dims)
         for reason in data["reasons"]:
-            console.print(
-                f"  [yellow]{reason['code']}[/] {reason['text']} (−{reason['points_lost']} points)"
-            )
+            console.print(f"  [yellow]{reason['code']}[/] {escape(reason['sentence'])}")
     for r in view.restrictions:
         console.print(
             f"[red]restricted[/] from {', '.join(r['blocks'])} until {r['expires_on']}: "

@@ -43,13 +43,15 @@ from creditcity.features.vocabulary import (
 
 @dataclass(frozen=True, slots=True)
 class Feature:
-    """One feature: what it means, how a reason code reads, and its one definition."""
+    """One feature: what it means and its one definition.
+
+    What a person reads about it (reason codes and sentences, in Chinese and
+    English) is in :mod:`creditcity.domain.reason_catalogue`.
+    """
 
     name: str
     dimension: Dimension
     description: str
-    #: a sentence with ``{value}``, e.g. "{value} payments 30-59 days late in the last 12 months"
-    reason: str
     grain: Grain
     #: an SQL aggregate expression at ``grain`` (``{as_of}`` = as-of day number)
     sql: str
@@ -58,10 +60,6 @@ class Feature:
     nullable: bool = False
     #: built only from voluntary (consent) data: sharing it may only help
     one_sided: bool = False
-
-    def render_reason(self, value: float | int | None) -> str:
-        shown = "no" if value is None else (f"{value:.2f}" if self.dtype == "float" else value)
-        return self.reason.format(value=shown)
 
 
 E, CARDS, CASES, SHARED = Grain.ENTRIES, Grain.CARDS, Grain.CASES, Grain.SHARED
@@ -84,7 +82,6 @@ def _late(label: str, low: int, high: int | None, recent: bool) -> Feature:
         name=f"late_{label}_days_{'12m' if recent else 'ever'}",
         dimension=PH,
         description=f"Payments made {words} days late {recency}",
-        reason=f"{{value}} payments {words} days late {recency}",
         grain=E,
         sql=count_where(f"is_payment AND {span}" + (_12M if recent else "")),
     )
@@ -96,20 +93,19 @@ def _on_time(recent: bool) -> Feature:
         name=f"on_time_obligations_{'12m' if recent else 'ever'}",
         dimension=PH,
         description=f"Obligations met on time {recency} (bills, loans, rent, borrowings)",
-        reason=f"only {{value}} obligations met on time {recency}",
         grain=E,
         sql=count_where("is_rated AND days_late = 0" + (_12M if recent else "")),
     )
 
 
-def _count(name: str, dim: Dimension, condition: str, description: str, reason: str) -> Feature:
+def _count(name: str, dim: Dimension, condition: str, description: str) -> Feature:
     """A count of the person's counted entries matching ``condition``."""
-    return Feature(name, dim, description, reason, E, count_where(condition))
+    return Feature(name, dim, description, E, count_where(condition))
 
 
-def _cases(name: str, dim: Dimension, condition: str, description: str, reason: str) -> Feature:
+def _cases(name: str, dim: Dimension, condition: str, description: str) -> Feature:
     """A count of the person's cases (a loan, fine, tax bill or judgment) matching ``condition``."""
-    return Feature(name, dim, description, reason, CASES, count_where(condition))
+    return Feature(name, dim, description, CASES, count_where(condition))
 
 
 def _unresolved(opened: str, resolved: str) -> str:
@@ -129,7 +125,6 @@ _FEATURES: tuple[Feature, ...] = (
         "months_since_last_delinquency",
         PH,
         "Whole months since the last payment 30+ days late, default or loss",
-        "last serious delinquency {value} months ago",
         E,
         months_since(max_where("day", _DELINQUENT)),
         nullable=True,
@@ -139,42 +134,36 @@ _FEATURES: tuple[Feature, ...] = (
         PH,
         "default_day IS NOT NULL",
         "Loans that went into default",
-        "{value} loans in default on file",
     ),
     _cases(
         "loan_defaults_settled",
         PH,
         "settled_day >= default_day",
         "Defaulted loans settled on or after the default",
-        "only {value} defaulted loans settled",
     ),
     _count(
         "borrowings_returned_late",
         PH,
         f"{is_kind('borrowing_returned')} AND days_late > 0",
         "Shared items returned late",
-        "{value} borrowed items returned late",
     ),
     _count(
         "borrowings_lost",
         PH,
         is_kind("borrowing_lost"),
         "Shared items lost or never returned",
-        "{value} borrowed items lost or not returned",
     ),
     _count(
         "pay_later_overdue",
         PH,
         is_kind("pay_later_overdue"),
         "Pay-later charges that went overdue",
-        "{value} pay-later charges overdue",
     ),
     # obligations and capacity
     Feature(
         "card_utilisation",
         OC,
         "Latest card balances over latest card limits, cards reported in the last 12 months",
-        "cards {value} of their limits used",
         CARDS,
         "SUM(card_balance) / NULLIF(SUM(card_limit), 0)",
         dtype="float",
@@ -184,7 +173,6 @@ _FEATURES: tuple[Feature, ...] = (
         "card_outstanding_total",
         OC,
         "Sum of the latest balance of every card reported in the last 12 months",
-        "{value} yuan outstanding on cards",
         CARDS,
         "SUM(card_balance)",
         dtype="float",
@@ -193,7 +181,6 @@ _FEATURES: tuple[Feature, ...] = (
         "card_limit_total",
         OC,
         "Sum of the latest limit of every card reported in the last 12 months",
-        "card limits total {value} yuan",
         CARDS,
         "SUM(card_limit)",
         dtype="float",
@@ -202,7 +189,6 @@ _FEATURES: tuple[Feature, ...] = (
         "investment_holdings_total",
         OC,
         "Latest investment holdings per shared source, summed (voluntary)",
-        "investment holdings of {value} yuan shared",
         SHARED,
         "SUM(holding)",
         dtype="float",
@@ -214,7 +200,6 @@ _FEATURES: tuple[Feature, ...] = (
         OC,
         "Coefficient of variation of shared monthly spending totals, last 12 months "
         "(mean over shared sources with 3+ months; voluntary)",
-        "monthly spending varies by {value} of its mean",
         SHARED,
         "AVG(spending_variation)",
         dtype="float",
@@ -226,7 +211,6 @@ _FEATURES: tuple[Feature, ...] = (
         "history_length_months",
         HL,
         "Whole months since the first record that still counts",
-        "history of only {value} months",
         E,
         months_since(min_where("day", "is_history")),
         nullable=True,
@@ -237,14 +221,12 @@ _FEATURES: tuple[Feature, ...] = (
         NO,
         f"is_new_obligation AND {within(DAYS_6M)}",
         "Loans, borrowings, pay-later charges and waived deposits in the last 6 months",
-        "{value} new obligations in the last 6 months",
     ),
     _count(
         "new_obligations_12m",
         NO,
         f"is_new_obligation AND {within(DAYS_12M)}",
         "Loans, borrowings, pay-later charges and waived deposits in the last 12 months",
-        "{value} new obligations in the last 12 months",
     ),
     # public records
     _cases(
@@ -252,49 +234,42 @@ _FEATURES: tuple[Feature, ...] = (
         PR,
         _unresolved("fine_overdue_day", "fine_paid_day"),
         "Overdue traffic fines not paid since",
-        "{value} unpaid traffic fines",
     ),
     _cases(
         "tax_arrears_unpaid",
         PR,
         _unresolved("arrears_day", "tax_paid_day"),
         "Tax in arrears not paid since",
-        "{value} unpaid tax arrears",
     ),
     _cases(
         "court_judgments_active",
         PR,
         _unresolved("judgment_day", "satisfied_day"),
         "Court judgments to pay not yet satisfied",
-        "{value} unsatisfied court judgments",
     ),
     _cases(
         "court_judgments_satisfied",
         PR,
         "satisfied_day >= judgment_day",
         "Court judgments to pay that were satisfied",
-        "{value} court judgments satisfied",
     ),
     _count(
         "proven_fraud_count",
         PR,
         is_kind("proven_fraud"),
         "Frauds proven by a court",
-        "{value} proven frauds on file",
     ),
     _count(
         "credential_fraud_count",
         PR,
         is_kind("credential_fraud"),
         "Academic credentials found fraudulent",
-        "{value} fraudulent credentials on file",
     ),
     _count(
         "licence_disciplinary_count",
         PR,
         is_kind("licence_disciplinary"),
         "Disciplinary decisions of a licensing body",
-        "{value} licence disciplinary decisions",
     ),
 )
 

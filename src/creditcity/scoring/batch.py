@@ -4,10 +4,11 @@
 handful of people. Rescoring a city needs the same answer for millions, so
 here everything is a numpy operation over the whole batch: points, dimension
 sums, the ranking of lost points (the same rule as
-:func:`creditcity.scoring.reasons.rank_losses`), and the reason codes, taken
-from a table of every (feature, bin) code built once per model. Sentences are
-rendered only for the rows that ask (:meth:`BatchExplanation.reasons`). A test
-holds this equal to ``explain``.
+:func:`creditcity.scoring.reasons.rank_losses`), and the reason codes, read
+from the steps every (feature, bin) of the model carries
+(:attr:`FeaturePoints.steps`). Reasons are facts in no language; the reason
+catalogue words them when someone reads them. A test holds this equal to
+``explain``.
 """
 
 from __future__ import annotations
@@ -17,16 +18,15 @@ from typing import Any
 
 import numpy as np
 
-from creditcity.domain.catalogue import Dimension
 from creditcity.scoring._columns import FloatArray, IntArray, Table, numeric_values
 from creditcity.scoring.points import PointsTable, gather
-from creditcity.scoring.reasons import MAX_REASONS, reason_code, sentence
+from creditcity.scoring.reasons import MAX_REASONS, reason_for
 from creditcity.scoring.scorecard import Scorecard
 
 __all__ = ["BatchExplanation", "explain_batch"]
 
-#: at most four reasons plus one for new obligations
-SLOTS = MAX_REASONS + 1
+#: at most four reasons
+SLOTS = MAX_REASONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,32 +55,23 @@ class BatchExplanation:
         ]
 
     def reasons(self, row: int) -> list[dict[str, Any]]:
-        """One row's reasons with their sentences (code, feature, dimension, points, text)."""
+        """One row's reasons as stored facts (see :class:`creditcity.scoring.reasons.Reason`)."""
         out = []
         for j in self.cited[row].tolist():
             if j < 0:
                 continue
             feature = self.table.features[j]
-            b = int(self.bins[row, j])
-            bin_ = feature.binning.bins_[b]
+            step = feature.steps[int(self.bins[row, j])]
+            assert step is not None, "only bins with a step are cited"
             value = float(self.values[j][row])
-            out.append(
-                {
-                    "code": reason_code(feature.spec, bin_, b),
-                    "feature": feature.name,
-                    "dimension": feature.dimension_key,
-                    "points_lost": int(self.lost[row, j]),
-                    "text": sentence(feature.spec, bin_, None if np.isnan(value) else value),
-                }
-            )
+            reason = reason_for(feature.spec, step, int(self.lost[row, j]), value)
+            out.append(reason.to_dict())
         return out
 
 
 def _code_table(table: PointsTable) -> list[list[str]]:
-    return [
-        [reason_code(f.spec, bin_, b) for b, bin_ in enumerate(f.binning.bins_)]
-        for f in table.features
-    ]
+    """Per feature and bin, its reason code ('' where the bin is never a reason)."""
+    return [[s.code if s else "" for s in f.steps] for f in table.features]
 
 
 def _dimension_sums(table: PointsTable, keys: list[str], pts: IntArray) -> IntArray:
@@ -93,9 +84,8 @@ def _dimension_sums(table: PointsTable, keys: list[str], pts: IntArray) -> IntAr
     return out
 
 
-def cite(lost: IntArray, is_new: np.ndarray[Any, Any]) -> IntArray:
-    """Per row, the features to cite: the four largest losses (ties: declaration order),
-    plus the first new-obligations feature that lost points if none is among them.
+def cite(lost: IntArray) -> IntArray:
+    """Per row, the features to cite: the four largest losses (ties: declaration order).
 
     Each (row, feature) gets one key that orders by points lost, then by
     declaration order; the four citations are four rounds of a row-wise max,
@@ -116,13 +106,6 @@ def cite(lost: IntArray, is_new: np.ndarray[Any, Any]) -> IntArray:
         chosen = width - 1 - best % width
         out[:, slot] = np.where(best >= 0, chosen, -1)
         key[chosen, every] = -1
-    news = np.flatnonzero(is_new)
-    if news.size:
-        cited_new = (out[:, :MAX_REASONS] >= 0) & is_new[out[:, :MAX_REASONS]]
-        best = key[news].max(axis=0)
-        out[:, MAX_REASONS] = np.where(
-            (best >= 0) & ~cited_new.any(axis=1), width - 1 - best % width, -1
-        )
     return out
 
 
@@ -134,15 +117,14 @@ def explain_batch(card: Scorecard, X: Table) -> BatchExplanation:
     keys = table.dimension_keys()
     best = np.array([f.best for f in table.features], dtype=np.int64)
     lost = best[None, :] - pts
-    is_new = np.array(
-        [f.spec.dimension is Dimension.NEW_OBLIGATIONS for f in table.features], dtype=bool
-    )
+    for j, feature in enumerate(table.features):  # a bin with no step is never a reason
+        lost[~feature.citable[bins[:, j]], j] = 0
     return BatchExplanation(
         table=table,
         scores=table.base + pts.sum(axis=1),
         dimension_keys=keys,
         dimension_points=_dimension_sums(table, keys, pts),
-        cited=cite(lost, is_new),
+        cited=cite(lost),
         bins=bins,
         lost=lost,
         values=[numeric_values(X, f.name) for f in table.features],

@@ -14,7 +14,7 @@ import numpy as np
 from creditcity.domain.catalogue import Dimension
 from creditcity.scoring._columns import IntArray
 from creditcity.scoring.binning import MonotoneBinning
-from creditcity.scoring.reasons import Reason
+from creditcity.scoring.reasons import Reason, Step, steps_for
 from creditcity.scoring.scaling import Scaling
 from creditcity.scoring.spec import FeatureSpec
 
@@ -33,6 +33,15 @@ class FeaturePoints:
     coefficient: float
     one_sided: bool
     points: IntArray  #: one entry per bin of ``binning.bins_``
+    #: per bin, the step to the nearest better bin (``None``: never a reason); derived
+    steps: tuple[Step | None, ...] = field(init=False)
+    #: per bin, whether it may be cited as a reason (``steps`` is not ``None``); derived
+    citable: np.ndarray[Any, np.dtype[np.bool_]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        steps = tuple(steps_for(self.spec, self.binning.bins_, self.points))
+        object.__setattr__(self, "steps", steps)
+        object.__setattr__(self, "citable", np.array([s is not None for s in steps], dtype=bool))
 
     @property
     def name(self) -> str:

@@ -1,131 +1,165 @@
-"""Reason codes: the factors that kept a score from its maximum, in plain words.
+"""Reasons: the factors that kept a score from its maximum, and what would raise it.
 
 For each feature, the points a person *lost* are those of the feature's best
 bin minus those of their bin. Up to four reasons are given, largest loss
-first (ties: the order features were declared); a fifth is added when a
-feature of the ``new_obligations`` dimension lost points but did not make the
-top four (as FICO adds its "inquiries" reason).
+first (ties: the order features were declared).
 
-A code reads ``<dimension>-<feature stem>-<bin token>``: ``PH-LATE-30`` is
-the payment-history feature with stem ``LATE``, in the bin starting above 30.
-Tokens: the lower bound for a numeric band (``LO`` for the lowest band),
-``C<n>`` for the n-th group of categories, ``SP<value>`` for a special value,
-``NA`` for missing; a minus sign is written ``N`` (``SPN1`` = special value
--1). Codes are stable for a given model version.
+Each (feature, bin) of a model has at most one :class:`Step`, computed once
+per model (:func:`steps_for`): the *nearest better bin* (the closest bin in
+value order worth more points; for "nothing on file" or a special value, the
+regular bin that adds the fewest points above it), the exact points moving
+there adds (the scorecard is additive), the value to reach, and the stable
+code of the reason (:mod:`creditcity.domain.reason_catalogue`:
+``PH-LATE_MODERATE_RECENT-HI``, never a bin edge). A bin whose direction the
+catalogue has no words for gets no step and is never a reason: nobody is told
+to borrow more. Per-person :meth:`Scorecard.explain` and the bulk
+:mod:`creditcity.scoring.batch` both read these steps, so they agree.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
-from creditcity.domain.catalogue import Dimension
+from creditcity.domain.reason_catalogue import (
+    Direction,
+    ReasonFacts,
+    code_for,
+    may_cite,
+    target_value,
+)
+from creditcity.scoring._columns import IntArray
 from creditcity.scoring.bins import Bin, BinKind
 from creditcity.scoring.spec import FeatureSpec
 
-__all__ = [
-    "MAX_REASONS",
-    "Reason",
-    "bin_token",
-    "format_value",
-    "rank_losses",
-    "reason_code",
-    "reason_for",
-    "sentence",
-]
+__all__ = ["MAX_REASONS", "Reason", "Step", "rank_losses", "reason_for", "steps_for"]
 
 MAX_REASONS = 4
 
-DIMENSION_CODES: dict[Dimension | None, str] = {
-    Dimension.PAYMENT_HISTORY: "PH",
-    Dimension.OBLIGATIONS_CAPACITY: "OC",
-    Dimension.HISTORY_LENGTH: "HL",
-    Dimension.NEW_OBLIGATIONS: "NO",
-    Dimension.PUBLIC_RECORDS: "PR",
-    None: "GN",
-}
+_REGULAR = (BinKind.RANGE, BinKind.CATEGORIES)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """From one bin to the nearest better one: the reason code, the points it adds, the target."""
+
+    code: str
+    direction: Direction
+    gain: int
+    target: float | str | None
 
 
 @dataclass(frozen=True, slots=True)
 class Reason:
-    """One reason a score is not higher."""
+    """One reason a score is not higher, in no language (the catalogue words it)."""
 
     code: str
     feature: str
     dimension: str | None
+    direction: Direction
     points_lost: int
-    text: str
+    points_gain: int
+    value: float | str | None
+    target: float | str | None
+
+    @property
+    def facts(self) -> ReasonFacts:
+        return ReasonFacts(
+            self.code,
+            self.feature,
+            self.dimension,
+            self.direction,
+            self.points_lost,
+            self.points_gain,
+            self.value,
+            self.target,
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """What is stored with a score; :func:`reason_catalogue.render_all` words it."""
+        return self.facts.to_dict()
 
 
-def _token(text: str) -> str:
-    if text.startswith("-"):
-        text = "N" + text[1:]  # a minus would read as a separator
-    return re.sub(r"[^A-Z0-9.]+", "_", text.upper()).strip("_")[:16] or "X"
+def _nearest_better(bins: Sequence[Bin], points: IntArray, b: int) -> tuple[int, bool] | None:
+    """The nearest better bin of bin ``b`` and whether it lies at lower values."""
+    regular = [i for i, bin_ in enumerate(bins) if bin_.kind in _REGULAR]
+    mine = int(points[b])
+    if b not in regular:
+        better = [i for i in regular if int(points[i]) > mine]
+        return None if not better else (min(better, key=lambda i: (int(points[i]), i)), False)
+    at = regular.index(b)
+    for distance in range(1, len(regular)):
+        sides = [
+            (regular[k], k < at)
+            for k in (at - distance, at + distance)
+            if 0 <= k < len(regular) and int(points[regular[k]]) > mine
+        ]
+        if sides:
+            return min(sides, key=lambda side: int(points[side[0]]))
+    return None
 
 
-def bin_token(bin_: Bin, regular_index: int) -> str:
-    """The bin part of a reason code (see module docstring)."""
-    if bin_.kind is BinKind.MISSING:
-        return "NA"
-    if bin_.kind is BinKind.SPECIAL:
-        return "SP" + _token(format_value(bin_.special))
-    if bin_.kind is BinKind.CATEGORIES:
-        return f"C{regular_index + 1}"
-    return "LO" if bin_.lower is None else _token(format_value(bin_.lower))
+def _direction(bins: Sequence[Bin], b: int, lower_side: bool) -> Direction:
+    kind = bins[b].kind
+    if kind is BinKind.MISSING:
+        return Direction.MISSING
+    if kind is BinKind.SPECIAL:
+        return Direction.SPECIAL
+    if kind is BinKind.CATEGORIES:
+        return Direction.BAND
+    return Direction.HIGH if lower_side else Direction.LOW
 
 
-def reason_code(spec: FeatureSpec, bin_: Bin, regular_index: int) -> str:
-    """``<dimension>-<stem>-<bin token>``, e.g. ``PH-LATE-30``."""
-    dimension = DIMENSION_CODES[spec.dimension]
-    return f"{dimension}-{spec.reason_code_stem}-{bin_token(bin_, regular_index)}"
+def _target(spec: FeatureSpec, direction: Direction, better: Bin) -> float | str | None:
+    if direction is Direction.BAND:
+        return ", ".join(better.categories)
+    if direction is Direction.SPECIAL:
+        return None
+    return target_value(spec.name, direction, better.lower, better.upper)
 
 
-def format_value(value: float | str | None) -> str:
-    """A person's value as they would write it: ``2`` not ``2.0``; missing as 'not provided'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "not provided"
-    if isinstance(value, float):
-        return f"{value:.0f}" if value.is_integer() else f"{value:g}"
-    return str(value)
+def steps_for(spec: FeatureSpec, bins: Sequence[Bin], points: IntArray) -> list[Step | None]:
+    """Per bin of one feature, its step to the nearest better bin (``None``: never a reason)."""
+    dimension = None if spec.dimension is None else spec.dimension.value
+    out: list[Step | None] = []
+    for b in range(len(bins)):
+        found = _nearest_better(bins, points, b)
+        if found is None:
+            out.append(None)
+            continue
+        better, lower_side = found
+        direction = _direction(bins, b, lower_side)
+        if not may_cite(spec.name, direction):
+            out.append(None)
+            continue
+        code = code_for(spec.name, dimension, direction, spec.reason_code_stem)
+        gain = int(points[better]) - int(points[b])
+        out.append(Step(code, direction, gain, _target(spec, direction, bins[better])))
+    return out
 
 
-def sentence(spec: FeatureSpec, bin_: Bin, value: float | str | None) -> str:
-    """The feature's reason template filled with this person's value and band.
-
-    A missing value would read badly in most templates ("not provided months
-    ago"), so it gets a sentence of its own naming the feature.
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return f"{spec.name.replace('_', ' ')}: nothing on file"
-    return spec.template.format(value=format_value(value), bin=bin_.label, feature=spec.name)
-
-
-def rank_losses(
-    lost: Sequence[int], dimensions: Sequence[Dimension | None], *, max_reasons: int = MAX_REASONS
-) -> list[int]:
-    """Indices of the features to give as reasons, in the order to give them."""
-    ranked = sorted((i for i, loss in enumerate(lost) if loss > 0), key=lambda i: (-lost[i], i))
-    chosen = ranked[:max_reasons]
-    if not any(dimensions[i] is Dimension.NEW_OBLIGATIONS for i in chosen):
-        extra = [i for i in ranked[max_reasons:] if dimensions[i] is Dimension.NEW_OBLIGATIONS]
-        chosen.extend(extra[:1])
-    return chosen
-
-
-def reason_for(
-    spec: FeatureSpec, bin_: Bin, regular_index: int, lost: int, value: float | str | None
-) -> Reason:
-    """The :class:`Reason` for one feature of one person."""
+def reason_for(spec: FeatureSpec, step: Step, lost: int, value: float | str | None) -> Reason:
+    """The :class:`Reason` of one feature of one person, from their bin's step."""
+    if isinstance(value, float) and math.isnan(value):
+        value = None
     return Reason(
-        code=reason_code(spec, bin_, regular_index),
+        code=step.code,
         feature=spec.name,
         dimension=None if spec.dimension is None else spec.dimension.value,
+        direction=step.direction,
         points_lost=int(lost),
-        text=sentence(spec, bin_, value),
+        points_gain=step.gain,
+        value=value,
+        target=step.target,
     )
+
+
+def rank_losses(lost: Sequence[int], *, max_reasons: int = MAX_REASONS) -> list[int]:
+    """Indices of the features to give as reasons, in the order to give them.
+
+    ``lost`` must already be 0 for features that may not be cited.
+    """
+    ranked = sorted((i for i, loss in enumerate(lost) if loss > 0), key=lambda i: (-lost[i], i))
+    return ranked[:max_reasons]

@@ -241,30 +241,32 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         return (self.predict_proba(X)[:, 1] >= 0.5).astype(np.int64)
 
     def explain(self, X: Table) -> list[Explanation]:
-        """Per row: score, points per dimension and feature, and reason codes."""
+        """Per row: score, points per dimension and feature, and up to four reasons.
+
+        A reason is a feature that lost points in a bin the reason catalogue may
+        cite (:mod:`creditcity.scoring.reasons`); :func:`scoring.batch.explain_batch`
+        gives the same answer in bulk.
+        """
         check_is_fitted(self, "points_table_")
         table: PointsTable = self.points_table_
         bins = self.transform_bins(X)
         pts = gather(table, bins)
         values = _ValueReader(X)
-        dims = [f.spec.dimension for f in table.features]
         best = np.array([f.best for f in table.features], dtype=np.int64)
         out = []
         for row in range(pts.shape[0]):
             by_dim = dict.fromkeys(table.dimension_keys(), 0)
             for j, f in enumerate(table.features):
                 by_dim[f.dimension_key] += int(pts[row, j])
-            lost = (best - pts[row]).tolist()
-            reasons = [
-                reason_for(
-                    table.features[j].spec,
-                    table.features[j].binning.bins_[bins[row, j]],
-                    int(bins[row, j]),
-                    lost[j],
-                    values.value(table.features[j], row),
-                )
-                for j in rank_losses(lost, dims)
-            ]
+            steps = [f.steps[int(bins[row, j])] for j, f in enumerate(table.features)]
+            lost = [int(best[j] - pts[row, j]) if steps[j] else 0 for j in range(len(steps))]
+            reasons = []
+            for j in rank_losses(lost):
+                feature, step = table.features[j], steps[j]
+                if step is not None:  # always: a feature with no step lost nothing here
+                    reasons.append(
+                        reason_for(feature.spec, step, lost[j], values.value(feature, row))
+                    )
             out.append(
                 Explanation(
                     score=table.base + int(pts[row].sum()),

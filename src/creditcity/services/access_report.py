@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Engine
 from creditcity.config import Settings
 from creditcity.domain.catalogue import CATALOGUE, CONSENT_KINDS, FIELD_TYPES
 from creditcity.domain.policy import Policy
+from creditcity.domain.reason_catalogue import DEFAULT_LANG, render_all
 from creditcity.domain.restrictions import active_restrictions
 from creditcity.ledger import consents as consent_store
 from creditcity.ledger import disputes as dispute_store
@@ -51,8 +52,12 @@ def access_report(
     actor: str = "resident",
     output: str = "json",
     on_change: OnChange | None = None,
+    lang: str = DEFAULT_LANG,
 ) -> dict[str, Any]:
-    """Everything held about ``subject`` as of ``as_of`` (default today), JSON-ready."""
+    """Everything held about ``subject`` as of ``as_of`` (default today), JSON-ready.
+
+    Score reasons are worded in ``lang`` (``zh`` or ``en``).
+    """
     day = as_of or utc_now().date()
     sweep(engine, on_change=on_change)
     with UnitOfWork(engine) as uow:
@@ -65,12 +70,12 @@ def access_report(
             subject=subject,
             detail={"as_of": day.isoformat(), "format": output},
         )
-        report = _gather(uow.conn, subject, day, policy_for(settings))
+        report = _gather(uow.conn, subject, day, policy_for(settings), lang)
         uow.commit()
     return report
 
 
-def _gather(conn: Connection, subject: str, day: date, policy: Policy) -> dict[str, Any]:
+def _gather(conn: Connection, subject: str, day: date, policy: Policy, lang: str) -> dict[str, Any]:
     disputes = dispute_store.listed(conn, subject=subject)
     consent_events = consent_store.events(conn, subject)
     consented = consent_store.active_sources(consent_events, datetime.combine(day, time.max))
@@ -93,7 +98,7 @@ def _gather(conn: Connection, subject: str, day: date, policy: Policy) -> dict[s
             "accesses": len(accesses),
         },
         "records": records,
-        "scores": _scores(score_history(conn, subject), policy),
+        "scores": _scores(score_history(conn, subject), policy, lang),
         "decisions": decisions,
         "restrictions": [
             a.as_dict()
@@ -234,7 +239,7 @@ def _years(row: Mapping[str, Any]) -> str:
     return f"{days} days, about {round(days / 365.25)} years"
 
 
-def _scores(history: list[StoredScore], policy: Policy) -> dict[str, Any]:
+def _scores(history: list[StoredScore], policy: Policy, lang: str) -> dict[str, Any]:
     shown = [
         {
             "score": s.score,
@@ -245,7 +250,7 @@ def _scores(history: list[StoredScore], policy: Policy) -> dict[str, Any]:
             "model_version": s.model_version,
             "city": s.city,
             "dimensions": s.dimensions,
-            "reasons": s.reasons,
+            "reasons": render_all(s.reasons, lang),
         }
         for s in history
     ]

@@ -35,6 +35,7 @@ from sqlalchemy import Connection, Engine
 from creditcity.config import Settings
 from creditcity.domain.decisions import Decision, Reason, decide
 from creditcity.domain.policy import Policy, ServiceKind, default_policy, load_policy
+from creditcity.domain.reason_catalogue import sentence_of
 from creditcity.domain.restrictions import ActiveRestriction, active_restrictions
 from creditcity.errors import InputRejected, Problem
 from creditcity.ledger.audit import record_access
@@ -221,7 +222,7 @@ def person_facts(conn: Connection, subject: str, policy: Policy, now: datetime) 
     if stored is None:
         return PersonFacts(None, None, (), tuple(restrictions), exposure)
     score, model_version, stored_reasons = stored
-    reasons = tuple((str(r["code"]), str(r["text"])) for r in stored_reasons)
+    reasons = tuple((str(r["code"]), sentence_of(r)) for r in stored_reasons)
     return PersonFacts(score, model_version, reasons, tuple(restrictions), exposure)
 
 

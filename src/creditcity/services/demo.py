@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from creditcity.config import Settings
+from creditcity.domain.reason_catalogue import DEFAULT_LANG, render_all
 from creditcity.ledger.db import make_engine, migrate
 from creditcity.ledger.scores import current_score, current_scores
 from creditcity.services.decide import DecisionRequest, decide_request, policy_for
@@ -96,7 +97,7 @@ def _residents_at_work(
                 "score": s.score,
                 "tier": policy.tier_for(s.score).name,
                 "percentile": s.percentile,
-                "reasons": s.reasons[:3],
+                "reasons": render_all(s.reasons[:3], DEFAULT_LANG),
             }
         )
     say("providers ask for decisions")

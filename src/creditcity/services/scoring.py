@@ -65,11 +65,8 @@ class ScoreRun:
 
 
 def feature_specs() -> list[FeatureSpec]:
-    """The scorecard's view of the feature registry: dimension and reason sentence."""
-    return [
-        FeatureSpec(f.name, dimension=f.dimension, kind="numeric", reason=f.reason)
-        for f in FEATURES.values()
-    ]
+    """The scorecard's view of the feature registry (reasons: the reason catalogue)."""
+    return [FeatureSpec(f.name, dimension=f.dimension, kind="numeric") for f in FEATURES.values()]
 
 
 def one_sided_features() -> list[str]:

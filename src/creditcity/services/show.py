@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from creditcity.config import Settings
+from creditcity.domain.reason_catalogue import DEFAULT_LANG, language, render_all
 from creditcity.domain.restrictions import active_restrictions
 from creditcity.ledger.audit import record_access
 from creditcity.ledger.decisions import adjudicated_records
@@ -17,10 +18,18 @@ from creditcity.services.decide import now_utc, policy_for
 
 @dataclass(frozen=True, slots=True)
 class SubjectView:
+    """A person's standing; reasons are worded in ``lang`` when shown."""
+
     subject: str
     score: StoredScore | None
     tier: str | None
     restrictions: list[dict[str, Any]]
+    lang: str = DEFAULT_LANG
+
+    @property
+    def reasons(self) -> list[dict[str, Any]]:
+        """Stored reason facts plus ``text``, ``advice`` and ``sentence`` in ``lang``."""
+        return [] if self.score is None else render_all(self.score.reasons, self.lang)
 
     def as_dict(self) -> dict[str, Any]:
         s = self.score
@@ -31,7 +40,8 @@ class SubjectView:
             "percentile_in_city": None if s is None else s.percentile,
             "city": None if s is None else s.city,
             "dimensions": None if s is None else s.dimensions,
-            "reasons": [] if s is None else s.reasons,
+            "reasons": self.reasons,
+            "lang": self.lang,
             "model_version": None if s is None else s.model_version,
             "as_of": None if s is None else s.as_of.isoformat(),
             "restrictions": self.restrictions,
@@ -39,9 +49,20 @@ class SubjectView:
 
 
 def show_subject(
-    engine: Engine, subject: str, *, settings: Settings, actor: str, role: str, purpose: str
+    engine: Engine,
+    subject: str,
+    *,
+    settings: Settings,
+    actor: str,
+    role: str,
+    purpose: str,
+    lang: str = DEFAULT_LANG,
 ) -> SubjectView:
-    """Read a person's current standing; the read itself is audited."""
+    """Read a person's current standing, reasons worded in ``lang``; the read is audited.
+
+    An unknown ``lang`` is refused (:class:`InputRejected`) before anything is read.
+    """
+    lang = language(lang)
     policy = policy_for(settings)
     now = now_utc()
     with engine.begin() as conn:
@@ -50,4 +71,4 @@ def show_subject(
         live = active_restrictions(policy, records, now.date()) if records else []
         record_access(conn, actor=actor, role=role, purpose=purpose, action="show", subject=subject)
     tier = None if stored is None else policy.tier_for(stored.score).name
-    return SubjectView(subject, stored, tier, [r.as_dict() for r in live])
+    return SubjectView(subject, stored, tier, [r.as_dict() for r in live], lang)

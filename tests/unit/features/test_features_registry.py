@@ -1,4 +1,4 @@
-"""The registry: every feature declared once, named within the charter, explainable."""
+"""The registry: every feature declared once, named within the charter."""
 
 from __future__ import annotations
 
@@ -25,9 +25,7 @@ def test_every_obligation_column_name_passes_the_charter() -> None:
 
 
 def test_a_feature_named_after_a_forbidden_attribute_is_refused() -> None:
-    bad = Feature(
-        "applicant_age_months", Dimension.HISTORY_LENGTH, "x", "{value}", Grain.ENTRIES, "COUNT(*)"
-    )
+    bad = Feature("applicant_age_months", Dimension.HISTORY_LENGTH, "x", Grain.ENTRIES, "COUNT(*)")
     with pytest.raises(CharterViolation, match="applicant_age_months"):
         _registry((bad,))
 
@@ -47,7 +45,6 @@ def test_only_features_of_shared_data_are_one_sided_and_all_of_them_are() -> Non
         "card_count",
         Dimension.OBLIGATIONS_CAPACITY,
         "x",
-        "{value}",
         Grain.CARDS,
         "COUNT(*)",
         one_sided=True,
@@ -59,13 +56,6 @@ def test_only_features_of_shared_data_are_one_sided_and_all_of_them_are() -> Non
 def test_the_registry_covers_every_dimension_with_20_to_35_features() -> None:
     assert 20 <= len(FEATURES) <= 35
     assert {f.dimension for f in FEATURES.values()} == set(Dimension)
-
-
-@pytest.mark.parametrize("feature", list(FEATURES.values()), ids=list(FEATURES))
-def test_every_reason_reads_as_a_sentence_with_the_value(feature: Feature) -> None:
-    assert "{value}" in feature.reason
-    assert feature.render_reason(3) != feature.reason
-    assert "{" not in feature.render_reason(None)
 
 
 def test_the_output_schema_is_subject_then_every_feature_in_registry_order() -> None:

@@ -12,22 +12,13 @@ from creditcity.scoring.reasons import rank_losses
 from creditcity.scoring.scorecard import Scorecard
 from creditcity.scoring.spec import FeatureSpec
 
-DIMS = list(Dimension)
-
 
 @settings(max_examples=200, deadline=None)
-@given(
-    lost=st.lists(st.lists(st.integers(0, 30), min_size=7, max_size=7), min_size=1, max_size=20),
-    dims=st.lists(st.sampled_from(DIMS), min_size=7, max_size=7),
-)
-def test_citing_in_bulk_follows_the_per_person_ranking_rule(
-    lost: list[list[int]], dims: list[Dimension]
-) -> None:
-    matrix = np.array(lost, dtype=np.int64)
-    is_new = np.array([d is Dimension.NEW_OBLIGATIONS for d in dims])
-    cited = cite(matrix, is_new)
+@given(lost=st.lists(st.lists(st.integers(0, 30), min_size=7, max_size=7), min_size=1, max_size=20))
+def test_citing_in_bulk_follows_the_per_person_ranking_rule(lost: list[list[int]]) -> None:
+    cited = cite(np.array(lost, dtype=np.int64))
     for row, losses in enumerate(lost):
-        expected = rank_losses(losses, dims)
+        expected = rank_losses(losses)
         got = [j for j in cited[row].tolist() if j >= 0]
         assert got == expected
 

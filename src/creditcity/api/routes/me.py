@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -21,6 +21,7 @@ from creditcity.api.schemas import (
     ErrorOut,
 )
 from creditcity.domain.principals import Principal
+from creditcity.domain.reason_catalogue import negotiate
 from creditcity.services import consent
 from creditcity.services.access_report import access_report, render_html
 from creditcity.services.certify import issue_for
@@ -46,8 +47,12 @@ async def my_report(
     purpose: Purpose,
     rt: RuntimeDep,
     format: Annotated[Literal["json", "html"], Query()] = "json",
+    accept_language: Annotated[str | None, Header()] = None,
 ) -> Any:
-    """Every record (counting or not, and why), score, decision, dispute, consent and access."""
+    """Every record (counting or not, and why), score, decision, dispute, consent and access.
+
+    Score reasons are worded in the language ``Accept-Language`` prefers (zh or en).
+    """
     report = await run_in_threadpool(
         access_report,
         rt.engine,
@@ -56,6 +61,7 @@ async def my_report(
         actor=who.id,
         output=format,
         on_change=rescore_hook(rt.engine),
+        lang=negotiate(accept_language),
     )
     if format == "html":
         return HTMLResponse(render_html(report))

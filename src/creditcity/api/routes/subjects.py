@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Header, Path, Response
 from starlette.concurrency import run_in_threadpool
 
 from creditcity.api.deps import CurrentPrincipal, Purpose, RuntimeDep
 from creditcity.api.schemas import ErrorOut, ScorePublic
 from creditcity.domain.principals import Principal, Scope
+from creditcity.domain.reason_catalogue import negotiate
 from creditcity.domain.subjects import resolve_subject
 from creditcity.errors import NotAuthorised, Problem
 from creditcity.services.show import show_subject
@@ -27,9 +28,19 @@ SubjectId = Annotated[
     summary="A person's score, dimensions, reasons and restrictions",
 )
 async def subject_score(
-    subject: SubjectId, who: CurrentPrincipal, purpose: Purpose, rt: RuntimeDep
+    subject: SubjectId,
+    who: CurrentPrincipal,
+    purpose: Purpose,
+    rt: RuntimeDep,
+    response: Response,
+    accept_language: Annotated[str | None, Header()] = None,
 ) -> Any:
-    """The operator may read anyone's, a resident only their own; the read is audited."""
+    """The operator may read anyone's, a resident only their own; the read is audited.
+
+    Reasons are worded in the language ``Accept-Language`` prefers (``zh`` or
+    ``en``; default ``en``), named in ``Content-Language``.
+    """
+    lang = negotiate(accept_language)
     pseudonym = resolve_subject(subject, rt.settings.pseudonym_secret)
     _may_read(who, pseudonym)
     view = await run_in_threadpool(
@@ -40,7 +51,9 @@ async def subject_score(
         actor=who.id,
         role=who.role.value,
         purpose=purpose,
+        lang=lang,
     )
+    response.headers["Content-Language"] = lang
     return view.as_dict()
 
 
