@@ -13,11 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from tests.support.federation import Node, bill, court, peer, second_database, spending
 
 from creditcity.domain.federation import Refusal
 from creditcity.errors import NotAuthorised
+from creditcity.ledger.tables import entries
 from creditcity.rights.federation_tokens import sign_request
+from creditcity.services.disputes import list_disputes, open_dispute
 from creditcity.services.federation import keystore_for, list_peers
 from creditcity.services.federation_exchange import receive_batches, serve_feed
 
@@ -118,3 +121,24 @@ def test_a_city_that_is_not_a_peer_is_refused_the_feed(
     token = sign_request(keystore_for(stranger.settings), stranger.city, a.city)
     with pytest.raises(NotAuthorised, match="'shanghai' is not a peer of hangzhou"):
         serve_feed(a.engine, a.settings, token, 0)
+
+
+def test_a_dispute_in_b_about_a_record_from_a_is_routed_to_a_and_opened_there(
+    cities: tuple[Node, Node], tmp_path: Path
+) -> None:
+    a, b = cities
+    b.ingest([bill("510104198807074321", "w-5")], tmp_path, "bill")
+    a.ingest([court("510104198807074321", "J-5")], tmp_path, "judgment")
+    receive_batches(b.engine, b.settings, a.city, feed(a, b))
+    subject_in_b = b.subject("510104198807074321")
+    with b.engine.connect() as conn:
+        entry_id = conn.execute(
+            select(entries.c.entry_id).where(entries.c.kind == "court_judgment")
+        ).scalar_one()
+    open_dispute(b.engine, subject_in_b, entry_id, "I paid this in full", settings=b.settings)
+    assert not blocked(b, "510104198807074321")  # pending in B: it stops counting there at once
+    opened = receive_batches(a.engine, a.settings, b.city, feed(b, a))
+    assert opened.disputes == 1
+    pending = list_disputes(a.engine, status="pending")
+    assert [d.subject for d in pending] == [a.subject("510104198807074321")]
+    assert pending[0].statement == "I paid this in full"

@@ -107,7 +107,7 @@ class Node:
         command = [sys.executable, "-m", "creditcity", "serve", "--host", "127.0.0.1"]
         command += ["--port", str(self.port), "--federation-interval", str(self.interval)]
         self.process = subprocess.Popen(command, env=self.env(), stdout=subprocess.DEVNULL)
-        wait_until(self._listening, timeout=30, what=f"{self.city} to listen on {self.port}")
+        wait_until(self._listening, timeout=120, what=f"{self.city} to listen on {self.port}")
 
     def _listening(self) -> bool:
         assert self.process is not None

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -90,6 +90,12 @@ def peers(conn: Connection) -> list[Peer]:
 def get_peer(conn: Connection, city: str) -> Peer | None:
     row = conn.execute(select(federation_peers).where(federation_peers.c.city == city)).first()
     return None if row is None else Peer(row.city, row.url, row.jwks, row.added_at)
+
+
+def lock_peer(conn: Connection, peer: str) -> None:
+    """Serialise pulls of one peer's feed in this transaction (PostgreSQL; SQLite: one writer)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(7411505, hashtext(:p))"), {"p": peer})
 
 
 def cursor(conn: Connection, peer: str) -> tuple[int, str]:

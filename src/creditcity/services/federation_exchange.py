@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 
 from creditcity.config import Settings
 from creditcity.domain.federation import (
@@ -186,6 +187,7 @@ def receive_batches(
 def _receive_one(engine: Engine, peer: inbox.Peer, token: str, report: Received) -> bool:
     now = now_utc()
     with UnitOfWork(engine) as uow:
+        inbox.lock_peer(uow.conn, peer.city)  # two pullers (workers, a sync) take turns
         held_seq, held_hash = inbox.cursor(uow.conn, peer.city)
         claims: dict[str, Any] = {}
         try:
@@ -208,6 +210,9 @@ def _receive_one(engine: Engine, peer: inbox.Peer, token: str, report: Received)
             inbox.log_refusal(uow.conn, peer.city, str(error.reason), seq, error.message, now)
             uow.commit()
             report.refused.append(error)
+            return False
+        except IntegrityError:
+            uow.rollback()  # another puller took this batch first (SQLite): it is held once
             return False
         _audit(uow.conn, peer.city, int(claims["seq"]), accepted)
         uow.commit()
