@@ -134,7 +134,15 @@ def give_score(engine: Engine, subject: str, score: int) -> None:
             "new_obligations": 20.0,
             "public_records": 0.0,
         },
-        "reasons": [{"code": "HL-SHORT", "text": "history of only 23 months", "points_lost": 31}],
+        "reasons": [
+            {
+                "code": "HL-SHORT",
+                "feature": "history_length_months",
+                "dimension": "history_length",
+                "text": "history of only 23 months",
+                "points_lost": 31,
+            }
+        ],
     }
     with UnitOfWork(engine) as uow:
         save_scores(uow.conn, [row])

@@ -27,7 +27,7 @@ from creditcity.ledger.unit_of_work import UnitOfWork
 from creditcity.rights.certificates import DEFAULT_TTL, CertificateClaims, issue_certificate, verify
 from creditcity.rights.holder import HolderBinding
 from creditcity.rights.keystore import KeyStore
-from creditcity.rights.revocation import RevocationRegister
+from creditcity.rights.revocation import RevocationList, RevocationRegister
 from creditcity.services.decide import policy_for
 
 PURPOSE = "credit certificate"
@@ -67,7 +67,8 @@ def issue_for(
         token = issue_certificate(
             keystore,
             tier=tier,
-            city=settings.city,
+            # the resident's own city (where they were scored), not the bureau's default
+            city=stored.city or settings.city,
             audience=audience,
             ttl=ttl,
             now=now,
@@ -130,3 +131,48 @@ def all_revoked(engine: Engine, keystore: KeyStore) -> frozenset[str]:
     with UnitOfWork(engine) as uow:
         stored = revoked_jtis(uow.conn)
     return stored | RevocationRegister(keystore.directory).jtis()
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedRecord:
+    """A certificate the person was issued, as their audit trail remembers it."""
+
+    jti: str
+    tier: str
+    audience: str | None
+    issued_at: datetime
+    expires_at: datetime
+    revoked: bool
+
+
+def issued_to(engine: Engine, keystore: KeyStore, subject: str) -> list[IssuedRecord]:
+    """Every certificate issued to ``subject``, newest first, with whether it was revoked."""
+    revoked = all_revoked(engine, keystore)
+    with UnitOfWork(engine) as uow:
+        events = [row.event for row in chain(uow.conn, subject) if row.event.action == ISSUED]
+    found = [
+        IssuedRecord(
+            str(e.detail["jti"]),
+            str(e.detail.get("tier", "")),
+            e.detail.get("audience"),
+            datetime.fromisoformat(e.at),
+            datetime.fromisoformat(str(e.detail["expires_at"])),
+            str(e.detail["jti"]) in revoked,
+        )
+        for e in events
+        if "jti" in e.detail
+    ]
+    return sorted(found, key=lambda r: r.issued_at, reverse=True)
+
+
+def check_certificate(
+    engine: Engine, keystore: KeyStore, token: str, *, audience: str | None = None
+) -> CertificateClaims:
+    """Verify a certificate as a landlord would, against this city's keys and revocations.
+
+    Raises :class:`~creditcity.errors.VerificationFailed` naming what failed
+    (signature, expiry, revocation or audience) in the problem's ``field``.
+    """
+    now = datetime.now(UTC)
+    revoked = RevocationList(all_revoked(engine, keystore), now)
+    return verify(token.strip(), keystore.jwks(), audience=audience, revocations=revoked, now=now)

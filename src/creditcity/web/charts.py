@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-__all__ = ["Bar", "bars", "histogram"]
+__all__ = ["Band", "Bar", "bars", "gauge", "histogram", "line"]
 
 WIDTH = 340
 ROW = 44
@@ -83,6 +83,84 @@ def histogram(
         parts.append(
             f'<text x="{x_of(tick):.1f}" y="{bottom + 18}" class="tick" '
             f'text-anchor="middle">{tick}</text>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """One tier's stretch of the score scale."""
+
+    low: int
+    high: int
+    label: str
+
+
+def gauge(
+    score: int, bands: Sequence[Band], *, title: str, low: int = 350, high: int = 950
+) -> Markup:
+    """The scale from ``low`` to ``high`` in tier bands, a marker at ``score``.
+
+    The bands are labelled under the scale and the score above its marker,
+    so the picture reads without colour; ``title`` says it all in words.
+    """
+    left, right, top = 8, WIDTH - 8, 34
+    span = (high - low) or 1
+
+    def x_of(value: float) -> float:
+        return left + (right - left) * (min(max(value, low), high) - low) / span
+
+    parts = [_open(96, title)]
+    for index, band in enumerate(bands):
+        x0, x1 = x_of(band.low), x_of(band.high)
+        parts.append(
+            f'<rect x="{x0:.1f}" y="{top}" width="{max(x1 - x0 - 1, 0.5):.1f}" height="18" '
+            f'class="band b{index % 5}"/>'
+            f'<text x="{(x0 + x1) / 2:.1f}" y="{top + 36}" class="tick" '
+            f'text-anchor="middle">{escape(band.label)}</text>'
+            f'<text x="{x0:.1f}" y="{top + 52}" class="tick" text-anchor="start">{band.low}</text>'
+        )
+    marker = x_of(score)
+    parts.append(
+        f'<polygon points="{marker - 7:.1f},{top - 12} {marker + 7:.1f},{top - 12} '
+        f'{marker:.1f},{top - 1}" class="marker"/>'
+        f'<text x="{min(max(marker, 20), WIDTH - 20):.1f}" y="{top - 16}" class="value" '
+        f'text-anchor="middle">{score}</text>'
+        "</svg>"
+    )
+    return Markup("".join(parts))
+
+
+def line(points: Sequence[tuple[str, int]], *, title: str, low: int, high: int) -> Markup:
+    """A line through (label, value) points, oldest first, with the first and last labelled."""
+    height, left, right, top, bottom = 170, 40, WIDTH - 10, 14, 140
+    span = (high - low) or 1
+    step = (right - left) / max(1, len(points) - 1)
+
+    def y_of(value: int) -> float:
+        return bottom - (bottom - top) * (value - low) / span
+
+    coords = [(left + i * step, y_of(v)) for i, (_, v) in enumerate(points)]
+    parts = [
+        _open(height, title),
+        f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" class="axis"/>',
+        f'<text x="{left - 4}" y="{top + 4}" class="tick" text-anchor="end">{high}</text>',
+        f'<text x="{left - 4}" y="{bottom}" class="tick" text-anchor="end">{low}</text>',
+    ]
+    if len(coords) > 1:
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+        parts.append(f'<polyline points="{path}" class="trend"/>')
+    for (label, value), (x, y) in zip(points, coords, strict=True):
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" class="dot">'
+            f"<title>{escape(label)}: {value}</title></circle>"
+        )
+    if points:
+        parts.append(
+            f'<text x="{left}" y="{bottom + 20}" class="tick">{escape(points[0][0])}</text>'
+            f'<text x="{right}" y="{bottom + 20}" class="tick" text-anchor="end">'
+            f"{escape(points[-1][0])}</text>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -37,11 +37,13 @@ async def _dashboard(page: Page, **extra: Any) -> Response:
         list_disputes, rt.engine, status="pending", actor=who.id, on_change=rescore_hook(rt.engine)
     )
     stats = figures.as_dict()
-    title = page.t("op.distribution", city=city or page.t("op.all_cities"))
+    title = page.gettext("Score distribution (%(city)s)", city=city or page.gettext("all cities"))
     charts = {
         "spread": histogram(spread.counts, EDGES, title=title, ticks=range(350, 951, 100)),
-        "waived": _money_bars(page, figures.deposits_waived, page.t("op.waived")),
-        "exposure": _money_bars(page, figures.exposure, page.t("op.exposure")),
+        "waived": _money_bars(
+            page, figures.deposits_waived, page.gettext("Deposits waived, by service")
+        ),
+        "exposure": _money_bars(page, figures.exposure, page.gettext("Still owed back (exposure)")),
         "approval": _rate_bars(page, stats["approval_rate_by_tier"]),
     }
     return page.render(
@@ -59,7 +61,7 @@ def _money_bars(page: Page, amounts: dict[str, Decimal], title: str) -> Any:
         return None
     top = max(amounts.values()) or Decimal(1)
     rows = [
-        Bar(page._service(s), float(a / top), f"{a:,.0f} {page.t('common.yuan')}")
+        Bar(page._service(s), float(a / top), f"{a:,.0f} {page.gettext('yuan')}")
         for s, a in sorted(amounts.items(), key=lambda item: -item[1])
     ]
     return bars(rows, title=title)
@@ -74,7 +76,7 @@ def _rate_bars(page: Page, rates: dict[str, dict[str, Any]]) -> Any:
         )
         for tier, r in rates.items()
     ]
-    return bars(rows, title=page.t("op.approval")) if rows else None
+    return bars(rows, title=page.gettext("Approval rate by tier")) if rows else None
 
 
 @router.get("/operator", response_class=HTMLResponse)

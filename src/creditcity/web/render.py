@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from functools import cache
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -19,7 +20,7 @@ from creditcity.errors import (
     Problem,
     http_status_for,
 )
-from creditcity.web.i18n import DEFAULT_LANG, LANGS, service_name, tier_name, translator
+from creditcity.web.i18n import DEFAULT_LANG, LANGS, Speaker, speaker, translations
 from creditcity.web.session import COOKIE, Sessions
 
 __all__ = ["MAX_FORM_BYTES", "Page", "page_for", "read_form", "shown_errors"]
@@ -27,25 +28,20 @@ __all__ = ["MAX_FORM_BYTES", "Page", "page_for", "read_form", "shown_errors"]
 MAX_FORM_BYTES = 64 * 1024
 LANG_COOKIE = "cc_lang"
 
-ENV = Environment(
-    loader=PackageLoader("creditcity", "web/templates"),
-    autoescape=select_autoescape(["html"]),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
 
-
-def money(value: object) -> str:
-    """Yuan as people write them: 299, 2,600, 40.30."""
-    try:
-        number = float(str(value))
-    except ValueError:
-        return str(value)
-    return f"{number:,.0f}" if number == int(number) else f"{number:,.2f}"
-
-
-ENV.filters["money"] = money
+@cache
+def environment(lang: str) -> Environment:
+    """The templates with gettext installed for ``lang`` (one environment per language)."""
+    env = Environment(
+        loader=PackageLoader("creditcity", "web/templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    return env
 
 
 def language(request: Request) -> str:
@@ -65,21 +61,42 @@ class Page:
     def __init__(self, request: Request, rt: Runtime, sessions: Sessions) -> None:
         self.request, self.rt, self.sessions = request, rt, sessions
         self.lang = language(request)
-        self.t = translator(self.lang)
+        self.say: Speaker = speaker(self.lang)
+        self.gettext = self.say.gettext
         self.cookie = request.cookies.get(COOKIE)
         self.principal: Principal | None = sessions.principal(self.cookie)
 
-    def render(self, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
+    def switch_url(self, here: str | None = None) -> str:
+        """This page in the other language; after a POST, the page the form lives on (a GET)."""
+        other = "en" if self.lang == "zh" else "zh"
+        if here is None and self.request.method != "GET":
+            here = "/"
+        if here is not None:
+            return f"{here}?lang={other}"
+        query = [(k, v) for k, v in self.request.query_params.multi_items() if k != "lang"]
+        return f"{self.request.url.path}?{urlencode([*query, ('lang', other)])}"
+
+    def render(
+        self, template: str, *, status: int = 200, here: str | None = None, **context: Any
+    ) -> HTMLResponse:
         path = self.request.url.path
-        html = ENV.get_template(template).render(
-            t=self.t,
-            lang=self.lang,
-            path=path,
-            who=self.principal,
-            csrf=self.sessions.csrf(self.cookie),
-            service_name=self._service,
-            tier_name=self._tier,
-            **context,
+        context.setdefault("flash", None)
+        context.setdefault("back", path if self.request.method == "GET" else "/")
+        html = (
+            environment(self.lang)
+            .get_template(template)
+            .render(
+                say=self.say,
+                word=self.say.word,
+                lang=self.lang,
+                path=path,
+                switch_url=self.switch_url(here),
+                who=self.principal,
+                csrf=self.sessions.csrf(self.cookie),
+                service_name=self._service,
+                tier_name=self._tier,
+                **context,
+            )
         )
         response = HTMLResponse(html, status_code=status)
         chosen = self.request.query_params.get("lang")
@@ -88,10 +105,10 @@ class Page:
         return response
 
     def _service(self, service: str) -> str:
-        return service_name(service, self.lang)
+        return self.say.word("SERVICES", service)
 
     def _tier(self, tier: str | None) -> str:
-        return tier_name(tier, self.lang)
+        return self.say.word("TIERS", tier or "thin_file")
 
 
 def page_for(request: Request) -> Page:
@@ -126,7 +143,7 @@ def refused(page: Page, scope: Scope) -> Response | None:
     if page.principal is None:
         return RedirectResponse(f"/sign-in?lang={page.lang}", status_code=303)
     if scope not in page.principal.scopes:
-        error = NotAuthorised(page.t("common.forbidden"))
+        error = NotAuthorised(page.gettext("This account may not see this page."))
         return page.render("error.html", status=http_status_for(error), error=error)
     return None
 

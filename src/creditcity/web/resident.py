@@ -4,25 +4,24 @@ certificates. Every view of the file is an audited access, stated as the portal'
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from creditcity.api.hooks import rescore_hook
 from creditcity.api.published import DimensionRange, active_scorecard, dimension_ranges
 from creditcity.domain.catalogue import Dimension
-from creditcity.domain.policy import Policy
 from creditcity.domain.principals import Scope
 from creditcity.errors import InputRejected, NotFound, Problem
 from creditcity.services import consent
 from creditcity.services.access_report import access_report, render_html
 from creditcity.services.certify import issue_for
-from creditcity.services.disputes import open_dispute
-from creditcity.services.show import show_subject
-from creditcity.web.charts import Bar, bars
+from creditcity.services.consent_switches import switches
+from creditcity.services.standing import Standing, standing
+from creditcity.services.what_if import what_if
+from creditcity.web.charts import Band, Bar, bars, gauge, line
 from creditcity.web.render import Page, checked_form, page_for, refused, shown_errors
 
 router = APIRouter(include_in_schema=False)
@@ -43,23 +42,67 @@ async def my_credit(request: Request) -> Response:
     async def work() -> Response:
         rt, who = page.rt, page.principal
         assert who is not None
-        view = await run_in_threadpool(
-            show_subject,
-            rt.engine,
-            _subject(page),
-            settings=rt.settings,
-            actor=who.id,
-            role="resident",
-            purpose=PURPOSE,
+        found = await run_in_threadpool(
+            standing, rt.engine, _subject(page), settings=rt.settings, actor=who.id, purpose=PURPOSE
         )
-        shown = view.as_dict()
+        shown = found.shown()
+        chosen = _chosen(page)
+        forecast = None
+        if chosen and found.view.score is not None:
+            forecast = await run_in_threadpool(
+                what_if, rt.engine, _subject(page), chosen, as_of=found.view.score.as_of
+            )
         ranges = await run_in_threadpool(_ranges, page)
-        chart = _dimension_chart(page, shown.get("dimensions") or {}, ranges)
         return page.render(
-            "me.html", view=shown, chart=chart, unlocks=unlocks(rt.policy, shown["score"])
+            "me.html",
+            view=shown,
+            found=found,
+            chosen=chosen,
+            forecast=forecast,
+            reasons=[reason_words(page, r) for r in shown["reasons"]],
+            charts=_my_charts(page, found, ranges),
         )
 
     return await shown_errors(page, work)
+
+
+def _chosen(page: Page) -> list[int]:
+    """The records ticked in the what-if panel (``?settle=12&settle=15``)."""
+    picked = page.request.query_params.getlist("settle")
+    return sorted({int(v) for v in picked if v.isdigit() and len(v) < 19})
+
+
+def reason_words(page: Page, reason: dict[str, Any]) -> dict[str, Any]:
+    """A stored reason in the reader's words, with the points that would raise the score.
+
+    The one place reasons become words: when the reason catalogue lands, this
+    is the function that changes.
+    """
+    return {
+        "text": page.say.word("FEATURES", str(reason.get("feature", ""))),
+        "points": int(reason.get("points_lost", 0)),
+        "dimension": reason.get("dimension"),
+    }
+
+
+def _my_charts(page: Page, found: Standing, ranges: dict[str, DimensionRange]) -> dict[str, Any]:
+    shown = found.shown()
+    if shown["score"] is None:
+        return {}
+    bands = [Band(t.min_score, t.max_score, page._tier(t.name)) for t in page.rt.policy.tiers]
+    tier = page._tier(shown["tier"])
+    title = page.gettext(
+        "Score %(score)s of 350–950, tier %(tier)s", score=shown["score"], tier=tier
+    )
+    history = [(page.say.date(day), score) for day, score in found.history]
+    trend = None
+    if len(history) > 1:
+        trend = line(history, title=page.gettext("Score history"), low=350, high=950)
+    return {
+        "gauge": gauge(shown["score"], bands, title=title),
+        "history": trend,
+        "dimensions": _dimension_chart(page, shown.get("dimensions") or {}, ranges),
+    }
 
 
 def _ranges(page: Page) -> dict[str, DimensionRange]:
@@ -79,54 +122,15 @@ def _dimension_chart(
             continue
         points = float(dimensions[key])
         span = ranges.get(key)
-        if span is None or span.high <= span.low:  # the model gives this dimension no spread
-            share = 1.0 if span is not None else 0.0
+        if span is None or span.high <= span.low:
+            # the model gives this dimension no spread: an empty bar, not a full green one
+            share, tone = 0.0, "main"
         else:
             share = (points - span.low) / (span.high - span.low)
-        tone = "good" if share >= 0.67 else "fair" if share >= 0.34 else "weak"
+            tone = "good" if share >= 0.67 else "fair" if share >= 0.34 else "weak"
         top = f" / {span.high}" if span else ""
-        rows.append(Bar(page.t(f"dim.{key}"), share, f"{points:.0f}{top}", tone))
-    return bars(rows, title=page.t("me.dimensions")) if rows else None
-
-
-def unlocks(policy: Policy, score: int | None) -> list[tuple[str, str, Decimal]]:
-    """(service, kind, the most granted) for every service the person's tier may use."""
-    if score is None:
-        thin = policy.thin_file
-        return [
-            (s, policy.services[s].kind.value, thin.max_amount)
-            for s in sorted(thin.services)
-            if s in policy.services
-        ]
-    rank = policy.tier_for(score).rank
-    return [
-        (s.id, s.kind.value, limit)
-        for s in policy.services.values()
-        if (limit := s.limits[rank]) is not None
-    ]
-
-
-@router.get("/me/file", response_class=HTMLResponse)
-async def my_file(request: Request) -> Response:
-    page = page_for(request)
-    if (no := refused(page, Scope.SELF)) is not None:
-        return no
-
-    async def work() -> Response:
-        rt, who = page.rt, page.principal
-        assert who is not None
-        report = await run_in_threadpool(
-            access_report,
-            rt.engine,
-            _subject(page),
-            settings=rt.settings,
-            actor=who.id,
-            output="portal",
-            on_change=rescore_hook(rt.engine),
-        )
-        return page.render("file.html", r=report)
-
-    return await shown_errors(page, work)
+        rows.append(Bar(page.say.word("DIMENSIONS", key), share, f"{points:.0f}{top}", tone))
+    return bars(rows, title=page.gettext("Five dimensions")) if rows else None
 
 
 @router.get("/me/report", response_class=HTMLResponse)
@@ -162,43 +166,6 @@ async def dispute_form(request: Request) -> Response:
     return page.render("dispute.html", entry=entry if entry.isdigit() else "", opened=None)
 
 
-@router.post("/me/dispute", response_class=HTMLResponse)
-async def dispute(request: Request) -> Response:
-    page = page_for(request)
-    if (no := refused(page, Scope.SELF)) is not None:
-        return no
-
-    async def work() -> Response:
-        form = await checked_form(page)
-        entry = form.get("entry", "").strip()
-        if not entry.isdigit() or len(entry) > 18:
-            raise InputRejected(
-                "which record?",
-                problems=[
-                    Problem(
-                        f"'{entry[:20]}' is not a record number",
-                        field="entry",
-                        expected="the number shown on the record in your file",
-                    )
-                ],
-            )
-        rt, who = page.rt, page.principal
-        assert who is not None
-        opened = await run_in_threadpool(
-            open_dispute,
-            rt.engine,
-            _subject(page),
-            int(entry),
-            form.get("statement", ""),
-            settings=rt.settings,
-            actor=who.id,
-            on_change=rescore_hook(rt.engine),
-        )
-        return page.render("dispute.html", entry=entry, opened=opened.as_dict())
-
-    return await shown_errors(page, work)
-
-
 @router.get("/me/consents", response_class=HTMLResponse)
 async def consents(request: Request) -> Response:
     page = page_for(request)
@@ -208,16 +175,17 @@ async def consents(request: Request) -> Response:
     assert who is not None
 
     async def work() -> Response:
-        state = await run_in_threadpool(
-            consent.list_consents, page.rt.engine, _subject(page), actor=who.id
-        )
-        return page.render("consents.html", state=state.as_dict())
+        engine, subject = page.rt.engine, _subject(page)
+        state = await run_in_threadpool(consent.list_consents, engine, subject, actor=who.id)
+        found = await run_in_threadpool(switches, engine, subject, actor=who.id)
+        return page.render("consents.html", state=state.as_dict(), switches=found)
 
     return await shown_errors(page, work)
 
 
 @router.post("/me/consents", response_class=HTMLResponse)
 async def change_consent(request: Request) -> Response:
+    """Flip one switch, then show the page again by a redirect (reloading never re-posts)."""
     page = page_for(request)
     if (no := refused(page, Scope.SELF)) is not None:
         return no
@@ -226,14 +194,14 @@ async def change_consent(request: Request) -> Response:
         form = await checked_form(page)
         change = consent.withdraw if form.get("action") == "withdraw" else consent.grant
         rt = page.rt
-        state = await run_in_threadpool(
+        await run_in_threadpool(
             change,
             rt.engine,
             _subject(page),
             form.get("source", ""),
             on_change=rescore_hook(rt.engine),
         )
-        return page.render("consents.html", state=state.as_dict())
+        return RedirectResponse(f"/me/consents?lang={page.lang}", status_code=303)
 
     return await shown_errors(page, work)
 

@@ -16,12 +16,13 @@ from starlette.concurrency import run_in_threadpool
 from creditcity.api.published import active_scorecard, dimension_ranges
 from creditcity.domain.principals import Role
 from creditcity.errors import NotFound
-from creditcity.web import operator, resident
+from creditcity.web import my_file, operator, resident
 from creditcity.web.render import Page, page_for, read_form
 from creditcity.web.session import COOKIE, LIFETIME
 
 router = APIRouter(include_in_schema=False)
 router.include_router(resident.router)
+router.include_router(my_file.router)
 router.include_router(operator.router)
 
 
