@@ -31,6 +31,7 @@ from typing import Any
 from creditcity.domain.policy_checks import (
     SCORE_MAX,
     SCORE_MIN,
+    check_never_worse_than_no_score,
     check_service,
     check_thin_file,
     check_tiers,
@@ -294,6 +295,8 @@ def _build(data: dict[str, Any], document: DocumentSpec | None, report: Report) 
     service_ids = list(_section(data, "services", dict))
     if thin is not None:
         check_thin_file(thin, service_ids, cap, report)
+        if complete:
+            check_never_worse_than_no_score(thin, tier_specs, services, cap, report)
     rules = check_restrictions(_section(data, "restrictions", list), service_ids, report)
     if report.problems or document is None or thin is None:
         return None

@@ -23,6 +23,7 @@ from creditcity.domain.policy_schema import (
 __all__ = [
     "SCORE_MAX",
     "SCORE_MIN",
+    "check_never_worse_than_no_score",
     "check_service",
     "check_thin_file",
     "check_tiers",
@@ -243,4 +244,63 @@ def check_thin_file(
             ("thin_file", "exposure_cap"),
             f"thin_file exposure_cap {spec.exposure_cap:g} "
             f"is above the policy's exposure_cap {exposure_cap:g}; lower it",
+        )
+
+
+def check_never_worse_than_no_score(
+    thin: ThinFileSpec,
+    tiers: Sequence[tuple[int, TierSpec]],
+    services: Mapping[str, tuple[ServiceSpec, Sequence[float | None]]],
+    exposure_cap: float | None,
+    report: Report,
+) -> None:
+    """The lowest tier gets at least what the thin-file rule gives a person with no score.
+
+    Otherwise a person who builds a record and scores low would lose what
+    they had with none (a resident scored 548 refused the umbrella an unscored
+    person gets). Higher tiers never get less than the lowest (see
+    :func:`check_tiers` and :func:`check_service`), so the lowest is enough.
+    """
+    if not tiers or not thin.services:
+        return
+    index, lowest = min(tiers, key=lambda item: (item[1].min_score, item[0]))
+    cap = lowest.exposure_cap if lowest.exposure_cap is not None else exposure_cap
+    if cap is not None and cap < thin.exposure_cap:
+        report.add(
+            ("tiers", index, "exposure_cap"),
+            f"tier '{lowest.name}', the lowest, may owe at most {cap:g}, less than the "
+            f"{thin.exposure_cap:g} a person with no score may (thin_file exposure_cap): a low "
+            f"score would be worse than no score; set exposure_cap = {thin.exposure_cap:g} "
+            "or more",
+        )
+    for service_id in thin.services:
+        if service_id not in services:
+            continue  # an unknown service is reported by check_thin_file
+        spec, limits = services[service_id]
+        _check_lowest_limit(service_id, spec, limits, lowest.name, thin, report)
+
+
+def _check_lowest_limit(
+    service_id: str,
+    spec: ServiceSpec,
+    limits: Sequence[float | None],
+    lowest: str,
+    thin: ThinFileSpec,
+    report: Report,
+) -> None:
+    owed = min(thin.max_amount, spec.max_amount)  # what a person with no score may get
+    limit = limits[0] if limits else None
+    if limit is None:
+        report.add(
+            ("services", service_id, "min_tier"),
+            f"a person with no score may use '{service_id}' (thin_file, up to {owed:g}) but "
+            f"tier '{lowest}', the lowest, may not: a low score would be worse than no score; "
+            f'set min_tier = "{lowest}" (tier_limits {{ {lowest} = {owed:g} }} keeps it small)',
+        )
+    elif limit < owed:
+        report.add(
+            ("services", service_id, "tier_limits", lowest),
+            f"tier '{lowest}', the lowest, gets {limit:g} of '{service_id}', less than the "
+            f"{owed:g} a person with no score gets (thin_file max_amount): a low score would "
+            f"be worse than no score; set tier_limits {{ {lowest} = {owed:g} }} or more",
         )
