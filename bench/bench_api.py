@@ -11,7 +11,7 @@ body and a dict lookup of a precomputed score. ``creditcity serve`` does the
 whole decision: key check, subject check, stored score, live restrictions,
 exposure, the decision row, the audit chain event, the waiver record, and a
 commit (decisions that arrive together share one, see
-:mod:`creditcity.api.batching`) before it answers. Prints requests/s, p50/p99
+:mod:`creditcity.services.decision_batching`) before it answers. Prints requests/s, p50/p99
 and the ratio; ``--profile`` also profiles batched decisions in-process to
 show where a decision's time goes.
 """
@@ -290,10 +290,10 @@ def _measure(
 
 def _profile(url: str, subjects: list[str], count: int, batch: int) -> None:
     """Where a decision's time goes: batched decisions in-process, profiled."""
-    from creditcity.api.batching import DecisionBatcher
     from creditcity.config import Settings
     from creditcity.ledger.db import make_engine
     from creditcity.services.decide import DecisionRequest, policy_for
+    from creditcity.services.decision_batching import DecisionBatcher
 
     settings = Settings()
     engine = make_engine(url)

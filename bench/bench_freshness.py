@@ -27,6 +27,7 @@ from tests.support.city import AS_OF, SETTINGS, scored_city, simulated
 from tests.support.files import write_rows
 
 from creditcity.ledger.scores import current_score
+from creditcity.ledger.unit_of_work import on_people_changed
 from creditcity.services.ingest import ingest_files
 from creditcity.services.scoring import rescore
 
@@ -58,11 +59,13 @@ def _fresh(engine: Engine, work: Path, people: list[str], count: int) -> list[fl
         path = write_rows([row], work / f"r{i}.jsonl")
         clock: dict[str, float] = {}
 
-        def hook(subjects: set[str], clock: dict[str, float] = clock) -> None:
+        def hook(subjects: frozenset[str], clock: dict[str, float] = clock) -> None:
             clock["ack"] = time.perf_counter()
-            rescore(engine, subjects=subjects, as_of=AS_OF)
+            rescore(engine, subjects=set(subjects), as_of=AS_OF)
 
-        ingest_files([path], engine=engine, settings=SETTINGS, on_committed=hook)
+        unsubscribe = on_people_changed(engine, hook)
+        ingest_files([path], engine=engine, settings=SETTINGS)
+        unsubscribe()
         with engine.connect() as conn:
             stored = current_score(conn, person)
         assert stored is not None

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 from tests.support.api import KEYS, RESIDENT, give_score, keyring, settings_for
 
-from creditcity.api import create_app
+from creditcity.asgi import create_app
 from creditcity.ledger.db import make_engine, migrate
 
 EXAMPLES = 25

@@ -20,8 +20,8 @@ import httpx
 import pytest
 from tests.support.city import SETTINGS, scored_city, simulated
 
-from creditcity.api.demo import demo_residents
-from creditcity.api.keys import demo_keys_toml
+from creditcity.services.demo_residents import demo_residents
+from creditcity.services.keyring import demo_keys_toml
 
 CHROMIUM = Path("/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() == "true"

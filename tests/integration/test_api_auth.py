@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import Engine
 from tests.support.api import OTHER, RESIDENT, Api, give_score, running_api
 
-from creditcity.api.keys import KeyRing
 from creditcity.errors import InputRejected
 from creditcity.ledger.audit import chain
 from creditcity.ledger.unit_of_work import UnitOfWork
+from creditcity.services.keyring import KeyRing
 
 
 @pytest.fixture

@@ -12,12 +12,12 @@ from sqlalchemy import Engine
 from tests.support.api import NATIONAL_ID, RESIDENT, Api, give_score, running_api
 from tests.support.decisions import count
 
-from creditcity.api.batching import DecisionBatcher
 from creditcity.errors import InputRejected
 from creditcity.ledger.audit import chain
 from creditcity.ledger.tables import decisions, entries
 from creditcity.ledger.unit_of_work import UnitOfWork
 from creditcity.services.decide import DecisionAnswer, DecisionRequest, policy_for
+from creditcity.services.decision_batching import DecisionBatcher
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select
 from tests.support.api import KEYS, keyring
 from tests.support.city import SETTINGS, scored_city, simulated
 
-from creditcity.api import create_app
+from creditcity.asgi import create_app
 from creditcity.ledger.tables import scores
 
 

@@ -13,7 +13,7 @@ from creditcity.errors import InputRejected
 from creditcity.ledger.audit import chain
 from creditcity.ledger.exclusions import consent_table
 from creditcity.ledger.tables import consents
-from creditcity.ledger.unit_of_work import UnitOfWork
+from creditcity.ledger.unit_of_work import UnitOfWork, on_people_changed
 from creditcity.services.access_report import access_report
 from creditcity.services.consent import CONSENT_ROLES, grant, list_consents, withdraw
 
@@ -29,8 +29,9 @@ def _periods(engine: Engine) -> list[dict[str, object]]:
 def test_granting_and_withdrawing_change_the_consent_periods_the_features_read(
     engine: Engine,
 ) -> None:
-    changed: list[set[str]] = []
-    grant(engine, SUBJECT, "bank:west-lake", now=GRANTED, on_change=changed.append)
+    changed: list[frozenset[str]] = []
+    on_people_changed(engine, changed.append)
+    grant(engine, SUBJECT, "bank:west-lake", now=GRANTED)
     assert _periods(engine) == [
         {
             "subject": SUBJECT,
@@ -40,7 +41,7 @@ def test_granting_and_withdrawing_change_the_consent_periods_the_features_read(
         }
     ]
 
-    state = withdraw(engine, SUBJECT, "bank:west-lake", now=WITHDRAWN, on_change=changed.append)
+    state = withdraw(engine, SUBJECT, "bank:west-lake", now=WITHDRAWN)
 
     assert _periods(engine) == [
         {
@@ -56,9 +57,10 @@ def test_granting_and_withdrawing_change_the_consent_periods_the_features_read(
 
 
 def test_granting_twice_stores_one_event_and_asks_for_no_rescore(engine: Engine) -> None:
-    changed: list[set[str]] = []
-    grant(engine, SUBJECT, "broker:huatai", on_change=changed.append)
-    again = grant(engine, SUBJECT, "broker:huatai", on_change=changed.append)
+    changed: list[frozenset[str]] = []
+    on_people_changed(engine, changed.append)
+    grant(engine, SUBJECT, "broker:huatai")
+    again = grant(engine, SUBJECT, "broker:huatai")
     assert not again.changed
     assert len(again.events) == 1 and len(changed) == 1
     assert not withdraw(engine, SUBJECT, "card_issuer:zhaoshang").changed

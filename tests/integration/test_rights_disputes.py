@@ -17,7 +17,7 @@ from creditcity.ledger.audit import chain
 from creditcity.ledger.entries import live_entries_arrow
 from creditcity.ledger.exclusions import disputed_table, pending_disputed_entry_ids
 from creditcity.ledger.tables import entries
-from creditcity.ledger.unit_of_work import UnitOfWork
+from creditcity.ledger.unit_of_work import UnitOfWork, on_people_changed
 from creditcity.services.access_report import access_report
 from creditcity.services.disputes import (
     DEADLINE_ACTOR,
@@ -67,14 +67,14 @@ def test_a_disputed_record_stops_counting_at_once_and_counts_again_when_rejected
     engine: Engine,
 ) -> None:
     _, late, _ = _file(engine)
-    changed: list[set[str]] = []
+    changed: list[frozenset[str]] = []
+    on_people_changed(engine, changed.append)
     opened = open_dispute(
         engine,
         SUBJECT,
         late,
         "I paid on time; the bank's date is wrong",
         settings=SETTINGS,
-        on_change=changed.append,
     )
 
     assert _pending(engine) == {late}
@@ -89,7 +89,6 @@ def test_a_disputed_record_stops_counting_at_once_and_counts_again_when_rejected
         opened.dispute_id,
         upheld=False,
         note="bank ledger shows 45 days late",
-        on_change=changed.append,
     )
 
     assert _pending(engine) == set()

@@ -14,8 +14,9 @@ from tests.support.files import write_rows
 from creditcity.domain.subjects import pseudonymise
 from creditcity.errors import CharterViolation
 from creditcity.ledger.scores import current_score, current_scores, score_history
+from creditcity.ledger.unit_of_work import on_people_changed
 from creditcity.services.ingest import ingest_files
-from creditcity.services.scoring import rescore
+from creditcity.services.scoring import rescore, rescorer
 from creditcity.services.train_ledger import train_from_ledger
 
 pytestmark = pytest.mark.xdist_group("city")
@@ -93,12 +94,11 @@ def test_a_new_default_lowers_that_persons_score_at_the_next_live_rescore(
         }
         for i, kind in enumerate(["loan_default", "loan_default"])
     ]
+    unsubscribe = on_people_changed(scored, rescorer(scored, as_of=AS_OF))
     report = ingest_files(
-        [write_rows(rows, tmp_path / "defaults.csv")],
-        engine=scored,
-        settings=SETTINGS,
-        on_committed=lambda people: rescore(scored, subjects=people, as_of=AS_OF),
+        [write_rows(rows, tmp_path / "defaults.csv")], engine=scored, settings=SETTINGS
     )
+    unsubscribe()
     assert report.ok
     with scored.connect() as conn:
         after = current_score(conn, best.subject)

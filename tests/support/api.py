@@ -12,12 +12,12 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from creditcity.api import create_app
-from creditcity.api.keys import KeyRing
+from creditcity.asgi import create_app
 from creditcity.config import Settings
 from creditcity.domain.subjects import pseudonymise
 from creditcity.ledger.scores import save_scores
 from creditcity.ledger.unit_of_work import UnitOfWork
+from creditcity.services.keyring import KeyRing
 
 SECRET = "api-test-secret"
 NATIONAL_ID = "330106199001011234"

@@ -1,11 +1,11 @@
-"""The HTTP service: FastAPI app, dependencies, schemas, and one router per resource.
+"""The HTTP API: app over a runtime, dependencies, schemas, and one router per resource.
 
-from creditcity.api import create_app
-app = create_app("sqlite:///./creditcity.db", keys=Path("keys.toml"))
+The served application (API and portal side by side) is assembled in
+:mod:`creditcity.asgi`.
 """
 
 from __future__ import annotations
 
-from creditcity.api.app import create_app
+from creditcity.api.app import build_api
 
-__all__ = ["create_app"]
+__all__ = ["build_api"]

@@ -1,33 +1,25 @@
-"""The app factory: wire storage, policy, keys and routers into one FastAPI app.
+"""The API as a FastAPI app over a runtime: routers, error handlers, OpenAPI.
 
-    create_app(database_url, *, settings=None, keys=None) -> FastAPI
+    build_api(runtime) -> FastAPI
 
-``keys`` is a keys file (see :mod:`creditcity.api.keys`) or a loaded
-:class:`KeyRing`; without keys only the public routes and pages answer.
-OpenAPI is served at ``/openapi.json`` and browsable at ``/docs``; the
-portal (Chinese and English) at ``/``.
+The runtime comes from :func:`creditcity.bootstrap.bootstrap`; the portal is
+added beside the API by :mod:`creditcity.asgi`, not from here (the API and the
+portal are two doors into the same services). OpenAPI is served at
+``/openapi.json`` and browsable at ``/docs``.
 """
 
 from __future__ import annotations
 
-from importlib.resources import files
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.staticfiles import StaticFiles
 
-from creditcity.api.batching import DecisionBatcher
-from creditcity.api.deps import Runtime
 from creditcity.api.errors import install_error_handlers
-from creditcity.api.keys import KeyRing
 from creditcity.api.routes import decisions, federation, me, operator, public, records, subjects
-from creditcity.config import Settings, get_settings
-from creditcity.ledger.db import make_engine, migrate
-from creditcity.services.decide import policy_for
+from creditcity.bootstrap import Runtime
 
-__all__ = ["create_app"]
+__all__ = ["build_api"]
 
 DESCRIPTION = """\
 The city credit bureau's API. Roles: **source** (submits records), **provider**
@@ -39,39 +31,13 @@ Errors are `{error, message, problems: [{where, field, message, expected}]}`.
 """
 
 
-def create_app(
-    database_url: str,
-    *,
-    settings: Settings | None = None,
-    keys: Path | KeyRing | None = None,
-    portal: bool = True,
-) -> FastAPI:
-    """A ready app on ``database_url`` (migrated to the newest schema)."""
-    settings = settings or get_settings()
-    engine = make_engine(database_url)
-    migrate(engine)
-    policy = policy_for(settings)
-    keyring = keys if isinstance(keys, KeyRing) else KeyRing.load(keys) if keys else KeyRing()
+def build_api(runtime: Runtime) -> FastAPI:
+    """The API's app; ``runtime`` is kept on ``app.state`` for the dependencies."""
     app = FastAPI(title="creditcity", version="0.1.0", description=DESCRIPTION)
-    app.state.runtime = Runtime(
-        engine=engine,
-        settings=settings,
-        policy=policy,
-        keyring=keyring,
-        batcher=DecisionBatcher(engine, policy=policy, settings=settings),
-    )
+    app.state.runtime = runtime
     install_error_handlers(app)
     for module in (records, decisions, subjects, me, public, operator, federation):
         app.include_router(module.router)
-    if portal:
-        from creditcity.web import routes as web
-        from creditcity.web.session import Sessions
-
-        app.state.sessions = Sessions(keyring, settings.pseudonym_secret)
-        app.mount(
-            "/static", StaticFiles(directory=str(files("creditcity.web") / "static")), name="static"
-        )
-        app.include_router(web.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

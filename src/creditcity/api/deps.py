@@ -3,16 +3,14 @@ with a scope, a stated purpose.
 
     def score(subject: str, who: SubjectReader, purpose: Purpose, engine: EngineDep): ...
 
-The :class:`Runtime` (engine, settings, policy, keys, the city's signing keys,
-the decision batcher) is built once by :func:`creditcity.api.app.create_app` and
-kept on ``app.state``.
+The :class:`~creditcity.bootstrap.Runtime` (engine, settings, policy, keys, the
+city's signing keys, the decision batcher) is built once by
+:func:`creditcity.bootstrap.bootstrap` and kept on ``app.state``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import cached_property
 from typing import Annotated
 from urllib.parse import unquote
 
@@ -20,32 +18,14 @@ from fastapi import Depends, Header, Query, Request, Security
 from fastapi.security import APIKeyHeader
 from sqlalchemy import Engine
 
-from creditcity.api.batching import DecisionBatcher
-from creditcity.api.keys import KeyRing, Principal, Scope
+from creditcity.bootstrap import Runtime
 from creditcity.config import Settings
 from creditcity.domain.policy import Policy
+from creditcity.domain.principals import Principal, Scope
 from creditcity.errors import InputRejected, NotAuthorised, Problem
-from creditcity.rights.keystore import KeyStore
 
 MAX_PURPOSE = 200
 API_KEY_HEADER = "X-API-Key"
-
-
-@dataclass
-class Runtime:
-    """Everything a request needs that lives as long as the process."""
-
-    engine: Engine
-    settings: Settings
-    policy: Policy
-    keyring: KeyRing
-    batcher: DecisionBatcher
-
-    @cached_property
-    def keystore(self) -> KeyStore:
-        """The city's signing keys, opened (and made, the first time) when first needed."""
-        s = self.settings
-        return KeyStore.open(s.keys_dir or s.home / "keys")
 
 
 def runtime(request: Request) -> Runtime:

@@ -4,7 +4,7 @@ for what they get back.
 Bodies are strict (unknown fields are refused, naming them) and bounded
 (lengths, ranges), so a malformed request is a 422 that says which field is
 wrong, never a 500. Records are the exception: their body is parsed by the
-same validator as a file import (see :mod:`creditcity.api.ingestion`), and
+same validator as a file import (see :mod:`creditcity.services.record_submission`), and
 :class:`RecordIn` only documents it in the OpenAPI schema.
 """
 

@@ -1,20 +1,20 @@
-"""Composition for CLI commands: settings -> migrated engine."""
+"""Composition for CLI commands: every command's runtime comes from the composition root."""
 
 from __future__ import annotations
 
 from sqlalchemy import Engine
 
+from creditcity.bootstrap import Runtime, bootstrap
 from creditcity.cli._app import database_url
-from creditcity.ledger.db import make_engine, migrate
 
-_migrated: set[str] = set()
+__all__ = ["open_engine", "open_runtime"]
 
 
-def open_engine(option: str | None) -> Engine:
-    """The engine for ``--database-url`` (or the default), migrated to the newest schema."""
-    url = database_url(option)
-    engine = make_engine(url)
-    if url not in _migrated:
-        migrate(engine)
-        _migrated.add(url)
-    return engine
+def open_runtime(option: str | None, *, rescore: bool = True) -> Runtime:
+    """The runtime for ``--database-url`` (or the default), migrated to the newest schema."""
+    return bootstrap(database_url=database_url(option), rescore=rescore)
+
+
+def open_engine(option: str | None, *, rescore: bool = True) -> Engine:
+    """The runtime's engine (commands that need nothing else of it)."""
+    return open_runtime(option, rescore=rescore).engine

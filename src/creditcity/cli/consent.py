@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from creditcity.cli._app import DatabaseUrl, JsonOut, app, console, emit, reported_errors
-from creditcity.cli.dispute import Subject, rescore_hook, subject_of
+from creditcity.cli.dispute import Subject, subject_of
 
 if TYPE_CHECKING:
     from creditcity.services.consent import ConsentState
@@ -49,7 +49,7 @@ def _change(action: str, subject: str, source: str, url: str | None, as_json: bo
     with reported_errors(as_json):
         engine = open_engine(url)
         change = consent.grant if action == "grant" else consent.withdraw
-        state = change(engine, subject_of(subject), source, on_change=rescore_hook(engine))
+        state = change(engine, subject_of(subject), source)
         verb = "granted" if action == "grant" else "withdrawn"
         done = (
             f"consent {verb}" if state.changed else f"consent was already {verb}; nothing changed"

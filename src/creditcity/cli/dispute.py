@@ -5,13 +5,12 @@
     creditcity dispute resolve DISPUTE_ID --upheld|--rejected --note TEXT [--by NAME]
     creditcity dispute sweep
 
-Every change rescores the person when the scoring service and a model are
-available (see :func:`rescore_hook`).
+Every change rescores the person once a model is trained (the runtime built by
+:mod:`creditcity.bootstrap` subscribes rescoring to every commit).
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -22,16 +21,12 @@ from creditcity.cli._app import (
     app,
     console,
     emit,
-    err_console,
     reported_errors,
 )
 from creditcity.config import get_settings
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
-    from creditcity.ledger.disputes import DisputeRow
-    from creditcity.services.disputes import OnChange
+    from creditcity.services.disputes import DisputeRow
 
 dispute_app = typer.Typer(
     help="Dispute a record; list, resolve and sweep disputes.", no_args_is_help=True
@@ -39,30 +34,6 @@ dispute_app = typer.Typer(
 app.add_typer(dispute_app, name="dispute")
 
 Subject = Annotated[str, typer.Argument(help="National ID or pseudonym (p_...).")]
-
-
-def rescore_hook(engine: Engine) -> OnChange:
-    """Rescore changed subjects with the active model, if scoring is installed and trained.
-
-    A dispute or a consent change is committed whether or not it can be
-    rescored at once; without a model the person's next scoring picks it up.
-    """
-
-    def rescore(subjects: set[str]) -> None:
-        from creditcity.errors import NotFound
-
-        try:
-            scoring = importlib.import_module("creditcity.services.scoring")
-        except ModuleNotFoundError as error:
-            if error.name != "creditcity.services.scoring":
-                raise
-            return
-        try:
-            scoring.rescore(engine, subjects=subjects)
-        except NotFound as error:
-            err_console.print(f"not rescored yet: {error.message}", style="dim")
-
-    return rescore
 
 
 def subject_of(text: str) -> str:
@@ -91,7 +62,6 @@ def open_command(
             entry_id,
             statement,
             settings=get_settings(),
-            on_change=rescore_hook(engine),
         )
         emit(as_json, opened.as_dict(), lambda: _print_one(opened, "opened"))
 
@@ -115,7 +85,6 @@ def list_command(
             engine,
             subject=subject_of(subject) if subject else None,
             status=status,
-            on_change=rescore_hook(engine),
         )
         emit(as_json, [d.as_dict() for d in found], lambda: _print_list(found))
 
@@ -138,9 +107,7 @@ def resolve_command(
         raise typer.BadParameter("give exactly one of --upheld or --rejected")
     with reported_errors(as_json):
         engine = open_engine(database_url)
-        closed = resolve_dispute(
-            engine, dispute_id, upheld=upheld, note=note, actor=by, on_change=rescore_hook(engine)
-        )
+        closed = resolve_dispute(engine, dispute_id, upheld=upheld, note=note, actor=by)
         emit(as_json, closed.as_dict(), lambda: _print_one(closed, closed.status))
 
 
@@ -152,7 +119,7 @@ def sweep_command(database_url: DatabaseUrl = None, as_json: JsonOut = False) ->
 
     with reported_errors(as_json):
         engine = open_engine(database_url)
-        upheld = sweep(engine, on_change=rescore_hook(engine))
+        upheld = sweep(engine)
         emit(
             as_json,
             {"upheld": [d.as_dict() for d in upheld]},

@@ -31,10 +31,9 @@ def ingest(
     """Import records; prints accepted, duplicate and rejected counts and every bad row."""
     from creditcity.cli._wiring import open_engine
     from creditcity.services.ingest import ingest_files
-    from creditcity.services.scoring import live_rescorer
 
     with reported_errors(as_json):
-        engine = open_engine(database_url)
+        engine = open_engine(database_url, rescore=rescore)
         settings = get_settings()
         with _progress_bar(as_json) as bar:
             tasks: dict[str, TaskID] = {}
@@ -50,7 +49,6 @@ def ingest(
                 settings=settings,
                 all_or_nothing=all_or_nothing,
                 progress=advance,
-                on_committed=live_rescorer(engine) if rescore else None,
             )
         emit(as_json, _as_dict(report), lambda: _print(report))
         if not report.ok:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from creditcity.cli._app import DatabaseUrl, JsonOut, app, console, emit, reported_errors
-from creditcity.cli.dispute import Subject, rescore_hook, subject_of
+from creditcity.cli.dispute import Subject, subject_of
 from creditcity.cli.purge import AsOf
 from creditcity.config import get_settings
 
@@ -35,7 +35,6 @@ def report(
             settings=get_settings(),
             as_of=as_of.date() if as_of else None,
             output="html" if html else ("json" if as_json else "text"),
-            on_change=rescore_hook(engine),
         )
         if html:
             html.write_text(render_html(body), encoding="utf-8")

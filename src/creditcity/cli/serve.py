@@ -93,7 +93,7 @@ def serve(
 
 
 def _app_factory(url: str, keys: Path | None) -> FastAPI:
-    from creditcity.api import create_app
+    from creditcity.asgi import create_app
 
     return create_app(url, settings=get_settings(), keys=keys)
 
@@ -104,14 +104,13 @@ def _run(
     """Serve until stopped; a federated city pulls its peers meanwhile (one worker at a time)."""
     import uvicorn
 
-    from creditcity.api.hooks import rescore_hook
     from creditcity.services.federation_pull import puller_for
 
     config = uvicorn.Config(
         application, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
     )
     engine = application.state.runtime.engine
-    puller = puller_for(engine, get_settings(), interval, on_change=rescore_hook(engine))
+    puller = puller_for(engine, get_settings(), interval)
     try:
         uvicorn.Server(config).run(sockets=[sock] if sock is not None else None)
     finally:
@@ -151,9 +150,9 @@ def supervise(sock: socket.socket, work: Callable[[], None], workers: int) -> No
 
 def _demo_keys(engine: object, keys: Path | None) -> None:
     """Write demo keys (a bank, providers, the office, up to five scored residents)."""
-    from creditcity.api.demo import demo_residents
-    from creditcity.api.keys import demo_keys_toml
     from creditcity.errors import InputRejected, Problem
+    from creditcity.services.demo_residents import demo_residents
+    from creditcity.services.keyring import demo_keys_toml
 
     if keys is None:
         raise InputRejected(

@@ -1,7 +1,10 @@
 """Stored scores: one row per subject per scoring run; the newest row is current.
 
 History is kept (a person's report shows past scores); reads take the row
-with the highest ``score_id`` for the subject.
+with the highest ``score_id`` for the subject. *The current scores of a city*
+is one concept with one rule, kept here and nowhere else: a person belongs to
+the city of their newest score row, so someone who moved counts in their new
+city only (never in both, never in the old one).
 """
 
 from __future__ import annotations
@@ -11,9 +14,32 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+import numpy as np
+from sqlalchemy import Connection, Select, func, insert, select
 
 from creditcity.ledger.tables import scores
+
+__all__ = [
+    "EVERY_CITY",
+    "StoredScore",
+    "current_score",
+    "current_score_values",
+    "current_scores",
+    "save_scores",
+    "score_history",
+]
+
+
+class _EveryCity:
+    """The city filter meaning "every person, whatever their city"."""
+
+    def __repr__(self) -> str:
+        return "EVERY_CITY"
+
+
+EVERY_CITY = _EveryCity()
+#: a city name, None for people scored without a city, or EVERY_CITY
+CityFilter = str | None | _EveryCity
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,12 +91,21 @@ def score_history(conn: Connection, subject: str) -> list[StoredScore]:
     return [_stored(r) for r in conn.execute(query)]
 
 
-def current_scores(conn: Connection) -> list[StoredScore]:
-    """The newest score of every subject (for decision caches, stats and fairness)."""
-    newest = (
-        select(scores.c.subject, func.max(scores.c.score_id).label("score_id"))
-        .group_by(scores.c.subject)
-        .subquery()
-    )
-    query = select(scores).join(newest, scores.c.score_id == newest.c.score_id)
-    return [_stored(r) for r in conn.execute(query)]
+def _current(query: Select[Any], city: CityFilter) -> Select[Any]:
+    """``query`` over scores narrowed to each person's newest row, in ``city``."""
+    newest = select(func.max(scores.c.score_id)).group_by(scores.c.subject)
+    query = query.where(scores.c.score_id.in_(newest))
+    if city is EVERY_CITY:
+        return query
+    return query.where(scores.c.city.is_(None) if city is None else scores.c.city == city)
+
+
+def current_scores(conn: Connection, city: CityFilter = EVERY_CITY) -> list[StoredScore]:
+    """The newest score of every person of ``city`` (for stats, fairness and the demo)."""
+    return [_stored(r) for r in conn.execute(_current(select(scores), city))]
+
+
+def current_score_values(conn: Connection, city: CityFilter = EVERY_CITY) -> np.ndarray[Any, Any]:
+    """Just the numbers of :func:`current_scores` (percentiles, distributions)."""
+    rows = conn.execute(_current(select(scores.c.score), city))
+    return np.array([r[0] for r in rows], dtype=np.int64)

@@ -37,7 +37,7 @@ from creditcity.ledger.unit_of_work import UnitOfWork
 from creditcity.rights.audit_chain import AuditEvent
 from creditcity.services.consent import UNAFFECTED
 from creditcity.services.decide import policy_for
-from creditcity.services.disputes import OnChange, sweep, utc_now
+from creditcity.services.disputes import sweep, utc_now
 
 PURPOSE = "subject access"
 RETRACTED_BY_DISPUTE = "dispute-"
@@ -51,7 +51,6 @@ def access_report(
     as_of: date | None = None,
     actor: str = "resident",
     output: str = "json",
-    on_change: OnChange | None = None,
     lang: str = DEFAULT_LANG,
 ) -> dict[str, Any]:
     """Everything held about ``subject`` as of ``as_of`` (default today), JSON-ready.
@@ -59,7 +58,7 @@ def access_report(
     Score reasons are worded in ``lang`` (``zh`` or ``en``).
     """
     day = as_of or utc_now().date()
-    sweep(engine, on_change=on_change)
+    sweep(engine)
     with UnitOfWork(engine) as uow:
         record_access(
             uow.conn,

@@ -8,9 +8,17 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from creditcity.ledger.audit import chain
+from creditcity.domain.principals import Principal
+from creditcity.ledger.audit import chain, record_access
 from creditcity.ledger.unit_of_work import UnitOfWork
 from creditcity.rights.audit_chain import ChainAnchor, ChainReport, verify_chain
+
+
+def record_figures_read(engine: Engine, who: Principal, purpose: str, action: str) -> None:
+    """Aggregates read nobody's file, but who looked and why is still on the chain."""
+    with UnitOfWork(engine) as uow:
+        record_access(uow.conn, actor=who.id, role=who.role.value, purpose=purpose, action=action)
+        uow.commit()
 
 
 def verify_audit_log(engine: Engine, *, anchor: ChainAnchor | None = None) -> ChainReport:

@@ -23,7 +23,7 @@ from creditcity.errors import InputRejected, Problem
 from creditcity.ledger import consents as store
 from creditcity.ledger.audit import record_access
 from creditcity.ledger.unit_of_work import UnitOfWork
-from creditcity.services.disputes import OnChange, utc_now
+from creditcity.services.disputes import utc_now
 
 #: Roles that may submit at least one consent-based kind: the only ones consent can govern.
 CONSENT_ROLES = tuple(sorted({role for kind in CONSENT_KINDS for role in CATALOGUE[kind].sources}))
@@ -87,10 +87,9 @@ def grant(
     source: str,
     *,
     now: datetime | None = None,
-    on_change: OnChange | None = None,
 ) -> ConsentState:
     """Let ``source``'s voluntary records count; granting twice changes nothing."""
-    return _set(engine, subject, check_source(source), store.GRANT, now, on_change)
+    return _set(engine, subject, check_source(source), store.GRANT, now)
 
 
 def withdraw(
@@ -99,10 +98,9 @@ def withdraw(
     source: str,
     *,
     now: datetime | None = None,
-    on_change: OnChange | None = None,
 ) -> ConsentState:
     """Stop ``source``'s voluntary records counting from the next score on."""
-    return _set(engine, subject, check_source(source), store.WITHDRAW, now, on_change)
+    return _set(engine, subject, check_source(source), store.WITHDRAW, now)
 
 
 def _set(
@@ -111,7 +109,6 @@ def _set(
     source: str,
     action: str,
     now: datetime | None,
-    on_change: OnChange | None,
 ) -> ConsentState:
     at = now or utc_now()
     with UnitOfWork(engine) as uow:
@@ -130,9 +127,9 @@ def _set(
                 detail={"source": source},
             )
         state = _state(uow.conn, subject, changed)
+        if changed:
+            uow.people_changed({subject})
         uow.commit()
-    if changed and on_change:
-        on_change({subject})
     return state
 
 

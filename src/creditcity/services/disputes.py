@@ -11,13 +11,13 @@ on the record, not on the person. That sweep runs on ``dispute sweep`` and
 before disputes are read here; scoring calls :func:`sweep` too.
 
 Every action is audited and the source hears of it through the outbox; the
-``on_change`` hook (wired by the entry point to rescoring) gets the subjects
-whose file changed, after the change is committed.
+people whose file changed are announced after the commit (the unit of work's
+after-commit event, to which :mod:`creditcity.bootstrap` subscribes rescoring).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,12 +28,10 @@ from creditcity.domain.records import ENTRY_ARROW_SCHEMA, entries_from_rows, val
 from creditcity.errors import Conflict, InputRejected, NotFound, Problem
 from creditcity.ledger import disputes as store
 from creditcity.ledger.audit import record_access
+from creditcity.ledger.disputes import DisputeRow as DisputeRow  # the type callers see
 from creditcity.ledger.entries import append_batch
 from creditcity.ledger.exclusions import PENDING
 from creditcity.ledger.unit_of_work import UnitOfWork
-
-#: Called with the subjects whose file changed, once the change is committed.
-OnChange = Callable[[set[str]], None]
 
 MAX_STATEMENT = 4000
 DEADLINE_ACTOR = "creditcity:deadline"
@@ -79,12 +77,11 @@ def open_dispute(
     settings: Settings,
     now: datetime | None = None,
     actor: str = "resident",
-    on_change: OnChange | None = None,
 ) -> store.DisputeRow:
     """Contest one current record of ``subject``'s file; it stops counting at once."""
     text = _text(statement, "statement", "statement")
     now = now or utc_now()
-    sweep(engine, now=now, on_change=on_change)
+    sweep(engine, now=now)
     with UnitOfWork(engine) as uow:
         entry = _disputable(uow.conn, subject, entry_id)
         dispute_id = store.insert_dispute(
@@ -105,9 +102,8 @@ def open_dispute(
             at=now,
         )
         _audit(uow.conn, actor, "resident", "dispute.opened", opened)
+        uow.people_changed({subject})
         uow.commit()
-    if on_change:
-        on_change({subject})
     return opened
 
 
@@ -152,7 +148,6 @@ def resolve_dispute(
     note: str,
     actor: str = "operator",
     now: datetime | None = None,
-    on_change: OnChange | None = None,
 ) -> store.DisputeRow:
     """Close a pending dispute: upheld withdraws the record, rejected lets it count again."""
     text = _text(note, "note", "resolution note")
@@ -164,15 +159,12 @@ def resolve_dispute(
                 f"there is no dispute {dispute_id}; `creditcity dispute list` shows them"
             )
         closed = _close(uow.conn, found, upheld=upheld, note=text, actor=actor, now=now)
+        uow.people_changed({closed.subject})
         uow.commit()
-    if on_change:
-        on_change({closed.subject})
     return closed
 
 
-def sweep(
-    engine: Engine, *, now: datetime | None = None, on_change: OnChange | None = None
-) -> list[store.DisputeRow]:
+def sweep(engine: Engine, *, now: datetime | None = None) -> list[store.DisputeRow]:
     """Uphold every pending dispute past its deadline; returns those it upheld."""
     now = now or utc_now()
     with UnitOfWork(engine) as uow:
@@ -187,9 +179,8 @@ def sweep(
             )
             for found in store.overdue(uow.conn, now)
         ]
+        uow.people_changed(d.subject for d in upheld)
         uow.commit()
-    if upheld and on_change:
-        on_change({d.subject for d in upheld})
     return upheld
 
 
@@ -251,7 +242,6 @@ def list_disputes(
     status: str | None = None,
     actor: str = "operator",
     role: str = "operator",
-    on_change: OnChange | None = None,
 ) -> list[store.DisputeRow]:
     """Disputes (overdue ones upheld first); reading them is an access to each file listed."""
     if status is not None and status not in store.STATUSES:
@@ -259,7 +249,7 @@ def list_disputes(
             "unknown dispute status",
             problems=[Problem(repr(status), field="status", expected=" or ".join(store.STATUSES))],
         )
-    sweep(engine, on_change=on_change)
+    sweep(engine)
     with UnitOfWork(engine) as uow:
         found = store.listed(uow.conn, subject=subject, status=status)
         for person in sorted({d.subject for d in found} | ({subject} if subject else set())):

@@ -30,7 +30,7 @@ from creditcity.errors import InputRejected, Problem
 from creditcity.ingest.readers import Batch, file_format, progress_total, read_batches
 from creditcity.ledger.entries import EntryAppender, register_subjects
 from creditcity.ledger.federation_inbox import register_links
-from creditcity.ledger.unit_of_work import UnitOfWork
+from creditcity.ledger.unit_of_work import UnitOfWork, announce_people_changed
 from creditcity.services.federation import links_for
 
 MAX_PROBLEMS_KEPT = 1000
@@ -38,7 +38,6 @@ MAX_PROBLEMS_KEPT = 1000
 DEADLOCK_RETRIES = 3
 
 Progress = Callable[[str, int, int], None]  # (file, advance, total)
-Committed = Callable[[set[str]], None]  # subjects whose records just landed
 
 
 @dataclass
@@ -89,7 +88,6 @@ def ingest_files(
     settings: Settings,
     all_or_nothing: bool = False,
     progress: Progress | None = None,
-    on_committed: Committed | None = None,
 ) -> IngestReport:
     """Import every file; a file-level problem rejects that file and the others go on."""
     reports = []
@@ -97,9 +95,7 @@ def ingest_files(
         report = FileReport(str(path))
         try:
             total = progress_total(path, file_format(path))
-            _ingest_file(
-                path, report, engine, settings, all_or_nothing, total, progress, on_committed
-            )
+            _ingest_file(path, report, engine, settings, all_or_nothing, total, progress)
         except InputRejected as error:
             report.file_rejected = True
             report.keep(error.problems or [Problem(error.message, str(path))])
@@ -115,13 +111,12 @@ def _ingest_file(
     all_or_nothing: bool,
     total: int,
     progress: Progress | None,
-    on_committed: Committed | None,
 ) -> None:
     batches = _validated_ahead(
         read_batches(path, settings.ingest_batch_size), report.path, settings
     )
     if all_or_nothing:
-        _ingest_whole(batches, path, report, engine, total, progress, on_committed)
+        _ingest_whole(batches, path, report, engine, total, progress)
         return
     writers = settings.ingest_writers if engine.dialect.name == "postgresql" else 1
     with _Writers(engine, writers) as pool:
@@ -129,9 +124,9 @@ def _ingest_file(
         for batch, validated in batches:
             pending.append((batch, validated, pool.submit(validated)))
             while len(pending) > writers:
-                _settle(*pending.popleft(), path, report, total, progress, on_committed)
+                _settle(*pending.popleft(), path, report, total, progress, engine)
         while pending:
-            _settle(*pending.popleft(), path, report, total, progress, on_committed)
+            _settle(*pending.popleft(), path, report, total, progress, engine)
 
 
 def _ingest_whole(
@@ -141,7 +136,6 @@ def _ingest_whole(
     engine: Engine,
     total: int,
     progress: Progress | None,
-    on_committed: Committed | None,
 ) -> None:
     """``--all-or-nothing``: one transaction for the file, rolled back if any row was rejected."""
     with UnitOfWork(engine) as uow:
@@ -158,9 +152,8 @@ def _ingest_whole(
             report.rolled_back = True
             report.accepted = 0
             return
+        uow.people_changed(touched)
         uow.commit()
-        if on_committed and touched:
-            on_committed(touched)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,22 +195,7 @@ class _Writers:
 
     def _commit(self, validated: ValidatedBatch) -> Written:
         uow, appender = self._own()
-        for attempt in range(DEADLOCK_RETRIES + 1):
-            try:
-                # subjects first, in a transaction of their own: a batch holding a new
-                # subject's row lock until its entries commit would make the other
-                # writer wait whenever consecutive batches share a person
-                subjects = register_subjects(uow.conn, validated.entries, now_utc())
-                register_links(uow.conn, validated.links, now_utc())
-                uow.commit()
-                inserted = appender.append(validated.entries, now_utc())
-                uow.commit()
-                return Written(inserted, subjects)
-            except (DBAPIError, psycopg.errors.DeadlockDetected) as error:
-                uow.rollback()
-                if attempt == DEADLOCK_RETRIES or not _is_deadlock(error):
-                    raise
-        raise AssertionError("unreachable")
+        return commit_batch(uow, appender, validated)
 
     def _own(self) -> tuple[UnitOfWork, EntryAppender]:
         mine: tuple[UnitOfWork, EntryAppender] | None = getattr(self._local, "writer", None)
@@ -228,6 +206,30 @@ class _Writers:
             mine = (uow, EntryAppender(uow.conn))
             self._local.writer = mine
         return mine
+
+
+def commit_batch(uow: UnitOfWork, appender: EntryAppender, validated: ValidatedBatch) -> Written:
+    """Append a validated batch for good: every writer of records (files, HTTP) goes here.
+
+    Subjects first, in a transaction of their own: a batch holding a new
+    subject's row lock until its entries commit would make another writer wait
+    whenever two batches share a person. A deadlock against another writer is
+    retried; the idempotency key makes a retry harmless. The caller announces
+    the people changed (in file order for imports).
+    """
+    for attempt in range(DEADLOCK_RETRIES + 1):
+        try:
+            subjects = register_subjects(uow.conn, validated.entries, now_utc())
+            register_links(uow.conn, validated.links, now_utc())
+            uow.commit()
+            inserted = appender.append(validated.entries, now_utc())
+            uow.commit()
+            return Written(inserted, subjects)
+        except (DBAPIError, psycopg.errors.DeadlockDetected) as error:
+            uow.rollback()
+            if attempt == DEADLOCK_RETRIES or not _is_deadlock(error):
+                raise
+    raise AssertionError("unreachable")
 
 
 def _is_deadlock(error: Exception) -> bool:
@@ -244,13 +246,12 @@ def _settle(
     report: FileReport,
     total: int,
     progress: Progress | None,
-    on_committed: Committed | None,
+    engine: Engine,
 ) -> None:
     """Account for a committed batch, in file order, on the calling thread."""
     written = future.result()
     _account(batch, validated, written, report)
-    if on_committed and written.subjects:
-        on_committed(written.subjects)
+    announce_people_changed(engine, written.subjects)
     if progress:
         progress(str(path), batch.progress, total)
 

@@ -50,7 +50,14 @@ from creditcity.ledger.unit_of_work import UnitOfWork
 from creditcity.services.decide import DECISIONS_SOURCE
 from creditcity.services.record_writer import write_record
 
-__all__ = ["OutcomeReport", "Rescore", "Result", "report_outcome", "rescore_with_model"]
+__all__ = [
+    "OutcomeReport",
+    "Rescore",
+    "Result",
+    "ensure_asked_by",
+    "report_outcome",
+    "rescore_with_model",
+]
 
 #: ``rescore(engine, subject) -> bool`` (True when the person was rescored).
 Rescore = Callable[[Engine, str], bool]
@@ -114,6 +121,24 @@ class OutcomeReport:
             "exposure": {s: str(a) for s, a in self.exposure.items()},
             "rescored": self.rescored,
         }
+
+
+def ensure_asked_by(engine: Engine, decision_id: str, provider: str) -> None:
+    """Only the provider that asked may report the outcome; others learn nothing of it."""
+    with UnitOfWork(engine) as uow:
+        found = get_decision(uow.conn, decision_id)
+    if found is None or found.requested_by != provider:
+        raise NotFound(
+            f"no decision '{decision_id}' of yours",
+            problems=[
+                Problem(
+                    "unknown decision id",
+                    where="path",
+                    field="decision_id",
+                    expected="the decision_id your own decision request returned",
+                )
+            ],
+        )
 
 
 def rescore_with_model(engine: Engine, subject: str) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import pairwise
@@ -31,8 +31,8 @@ from creditcity.features.engine import compute_features
 from creditcity.ledger.entries import live_entries_arrow
 from creditcity.ledger.exclusions import consent_table, disputed_table
 from creditcity.ledger.models import active_model
-from creditcity.ledger.scores import save_scores
-from creditcity.ledger.tables import entries, scores, subjects
+from creditcity.ledger.scores import current_score_values, save_scores
+from creditcity.ledger.tables import entries, subjects
 from creditcity.scoring.artefact import ModelArtefact
 from creditcity.scoring.batch import explain_batch
 from creditcity.scoring.scorecard import Scorecard
@@ -223,13 +223,7 @@ def _live_percentiles(
 
 def city_scores(conn: Connection, city: str | None) -> np.ndarray[Any, Any]:
     """The current score of every scored person of ``city``."""
-    newest = (
-        select(func.max(scores.c.score_id))
-        .where(scores.c.city.is_(None) if city is None else scores.c.city == city)
-        .group_by(scores.c.subject)
-    )
-    query = select(scores.c.score).where(scores.c.score_id.in_(newest))
-    return np.array([r[0] for r in conn.execute(query)], dtype=np.int64)
+    return current_score_values(conn, city)
 
 
 def _records(
@@ -332,20 +326,22 @@ def _batch_percentiles(
     return out
 
 
-def live_rescorer(engine: Engine, as_of: date | None = None) -> Any:
-    """A hook for writers (ingest, disputes, consent, outcomes): rescore whom they touched.
+def rescorer(engine: Engine, as_of: date | None = None) -> Callable[[frozenset[str]], int]:
+    """The after-commit handler that rescores the people a write touched; returns how many.
 
     Before any model is trained it does nothing: records are kept and the
-    first ``score`` run covers them.
+    first ``score`` run covers them. :mod:`creditcity.bootstrap` subscribes it.
     """
-    with engine.connect() as conn:
-        has_model = active_model(conn) is not None
 
-    def hook(people: set[str]) -> None:
-        if has_model and people:
-            rescore(engine, subjects=people, as_of=as_of)
+    def handler(people: frozenset[str]) -> int:
+        if not people:
+            return 0
+        try:
+            return rescore(engine, subjects=set(people), as_of=as_of).scored
+        except NotFound:
+            return 0
 
-    return hook
+    return handler
 
 
 def score_snapshot(

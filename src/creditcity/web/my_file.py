@@ -15,7 +15,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from creditcity.api.hooks import rescore_hook
 from creditcity.domain.principals import Scope
 from creditcity.errors import CreditCityError, InputRejected, Problem, http_status_for
 from creditcity.services.access_report import access_report
@@ -40,7 +39,6 @@ def _report(page: Page) -> dict[str, Any]:
         settings=rt.settings,
         actor=who.id,
         output="portal",
-        on_change=rescore_hook(rt.engine),
     )
 
 
@@ -124,7 +122,6 @@ async def dispute(request: Request) -> Response:
             form.get("statement", ""),
             settings=rt.settings,
             actor=who.id,
-            on_change=rescore_hook(rt.engine),
         )
     except CreditCityError as error:
         # shown again on the file page, next to the record, with what was typed

@@ -11,15 +11,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from creditcity.api.hooks import rescore_hook
-from creditcity.api.routes.operator import audit_figures
 from creditcity.domain.principals import Scope
 from creditcity.errors import InputRejected, Problem
+from creditcity.services.audit_log import record_figures_read
 from creditcity.services.disputes import list_disputes, resolve_dispute
 from creditcity.services.fairness_audit import audit_fairness, read_groups
+from creditcity.services.score_distribution import EDGES, score_distribution
 from creditcity.services.stats import city_stats
 from creditcity.web.charts import Bar, bars, histogram
-from creditcity.web.figures import EDGES, score_distribution
 from creditcity.web.render import Page, checked_form, page_for, refused, shown_errors
 
 router = APIRouter(include_in_schema=False)
@@ -32,10 +31,8 @@ async def _dashboard(page: Page, **extra: Any) -> Response:
     city = page.request.query_params.get("city") or None
     figures = await run_in_threadpool(city_stats, rt.engine, policy=rt.policy)
     spread = await run_in_threadpool(score_distribution, rt.engine, city)
-    await run_in_threadpool(audit_figures, rt.engine, who, PURPOSE, "portal.dashboard")
-    queue = await run_in_threadpool(
-        list_disputes, rt.engine, status="pending", actor=who.id, on_change=rescore_hook(rt.engine)
-    )
+    await run_in_threadpool(record_figures_read, rt.engine, who, PURPOSE, "portal.dashboard")
+    queue = await run_in_threadpool(list_disputes, rt.engine, status="pending", actor=who.id)
     stats = figures.as_dict()
     title = page.gettext("Score distribution (%(city)s)", city=city or page.gettext("all cities"))
     charts = {
@@ -104,7 +101,6 @@ async def resolve(request: Request, dispute_id: int) -> Response:
             upheld=form.get("outcome") == "uphold",
             note=form.get("note", ""),
             actor=who.id,
-            on_change=rescore_hook(rt.engine),
         )
         return await _dashboard(page, resolved=closed.as_dict())
 

@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from creditcity.api.deps import Runtime
+from creditcity.bootstrap import Runtime
 from creditcity.domain.principals import Principal, Scope
 from creditcity.errors import (
     CreditCityError,

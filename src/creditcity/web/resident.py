@@ -10,8 +10,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from creditcity.api.hooks import rescore_hook
-from creditcity.api.published import DimensionRange, active_scorecard, dimension_ranges
 from creditcity.domain.catalogue import Dimension
 from creditcity.domain.principals import Scope
 from creditcity.errors import InputRejected, NotFound, Problem
@@ -19,6 +17,7 @@ from creditcity.services import consent
 from creditcity.services.access_report import access_report, render_html
 from creditcity.services.certify import issue_for
 from creditcity.services.consent_switches import switches
+from creditcity.services.published import DimensionRange, active_scorecard, dimension_ranges
 from creditcity.services.standing import Standing, standing
 from creditcity.services.what_if import what_if
 from creditcity.web.charts import Band, Bar, bars, gauge, line
@@ -150,7 +149,6 @@ async def my_report(request: Request) -> Response:
             settings=rt.settings,
             actor=who.id,
             output="html",
-            on_change=rescore_hook(rt.engine),
         )
         return HTMLResponse(render_html(report))
 
@@ -199,7 +197,6 @@ async def change_consent(request: Request) -> Response:
             rt.engine,
             _subject(page),
             form.get("source", ""),
-            on_change=rescore_hook(rt.engine),
         )
         return RedirectResponse(f"/me/consents?lang={page.lang}", status_code=303)
 

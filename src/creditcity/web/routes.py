@@ -13,9 +13,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from creditcity.api.published import active_scorecard, dimension_ranges
 from creditcity.domain.principals import Role
 from creditcity.errors import NotFound
+from creditcity.services.published import active_scorecard, dimension_ranges
 from creditcity.web import my_file, operator, resident
 from creditcity.web.render import Page, page_for, read_form
 from creditcity.web.session import COOKIE, LIFETIME

@@ -14,8 +14,8 @@ import hashlib
 import hmac
 import time
 
-from creditcity.api.keys import KeyRing
 from creditcity.domain.principals import Principal, Role
+from creditcity.services.keyring import KeyRing
 
 __all__ = ["COOKIE", "LIFETIME", "Sessions"]
 

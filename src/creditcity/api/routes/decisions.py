@@ -16,11 +16,8 @@ from creditcity.api.schemas import (
     OutcomePublic,
 )
 from creditcity.domain.subjects import resolve_subject
-from creditcity.errors import NotFound, Problem
-from creditcity.ledger.decisions import get_decision
-from creditcity.ledger.unit_of_work import UnitOfWork
 from creditcity.services.decide import DecisionRequest
-from creditcity.services.outcomes import report_outcome
+from creditcity.services.outcomes import ensure_asked_by, report_outcome
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -65,7 +62,7 @@ async def report(
     policy: PolicyDep,
 ) -> Any:
     """Returned on time or late, lost, paid or overdue: a new record on the person's file."""
-    await run_in_threadpool(_check_asker, rt, decision_id, provider.id)
+    await run_in_threadpool(ensure_asked_by, rt.engine, decision_id, provider.id)
     outcome = await run_in_threadpool(
         report_outcome,
         rt.engine,
@@ -76,21 +73,3 @@ async def report(
         days_late=body.days_late,
     )
     return outcome.as_dict()
-
-
-def _check_asker(rt: Any, decision_id: str, provider: str) -> None:
-    """Only the provider that asked may report the outcome; others learn nothing of it."""
-    with UnitOfWork(rt.engine) as uow:
-        found = get_decision(uow.conn, decision_id)
-    if found is None or found.requested_by != provider:
-        raise NotFound(
-            f"no decision '{decision_id}' of yours",
-            problems=[
-                Problem(
-                    "unknown decision id",
-                    where="path",
-                    field="decision_id",
-                    expected="the decision_id your own decision request returned",
-                )
-            ],
-        )

@@ -10,7 +10,6 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from creditcity.api.deps import Purpose, Resident, RuntimeDep
-from creditcity.api.hooks import rescore_hook
 from creditcity.api.schemas import (
     CertificateCreate,
     CertificatePublic,
@@ -60,7 +59,6 @@ async def my_report(
         settings=rt.settings,
         actor=who.id,
         output=format,
-        on_change=rescore_hook(rt.engine),
         lang=negotiate(accept_language),
     )
     if format == "html":
@@ -84,7 +82,6 @@ async def my_dispute(body: DisputeCreate, who: Resident, rt: RuntimeDep) -> Any:
         body.statement,
         settings=rt.settings,
         actor=who.id,
-        on_change=rescore_hook(rt.engine),
     )
     return opened.as_dict()
 
@@ -106,9 +103,7 @@ async def my_consents(who: Resident, purpose: Purpose, rt: RuntimeDep) -> Any:
 async def change_consent(body: ConsentChange, who: Resident, rt: RuntimeDep) -> Any:
     """Only voluntary records depend on it; statutory and contract records always count."""
     change = consent.grant if body.action == "grant" else consent.withdraw
-    state = await run_in_threadpool(
-        change, rt.engine, _subject(who), body.source, on_change=rescore_hook(rt.engine)
-    )
+    state = await run_in_threadpool(change, rt.engine, _subject(who), body.source)
     return state.as_dict()
 
 

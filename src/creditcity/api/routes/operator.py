@@ -5,15 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from creditcity.api.deps import Operator, PolicyDep, Purpose, RuntimeDep
-from creditcity.api.hooks import rescore_hook
 from creditcity.api.schemas import DisputePublic, DisputeResolution, ErrorOut
-from creditcity.domain.principals import Principal
-from creditcity.ledger.audit import record_access
-from creditcity.ledger.unit_of_work import UnitOfWork
+from creditcity.services.audit_log import record_figures_read
 from creditcity.services.disputes import list_disputes, resolve_dispute
 from creditcity.services.stats import city_stats
 
@@ -26,17 +22,10 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def audit_figures(engine: Engine, who: Principal, purpose: str, action: str) -> None:
-    """Aggregates read nobody's file, but who looked and why is still on the chain."""
-    with UnitOfWork(engine) as uow:
-        record_access(uow.conn, actor=who.id, role=who.role.value, purpose=purpose, action=action)
-        uow.commit()
-
-
 @router.get("/stats", responses=_ERRORS, summary="Deposits waived, exposure, approval rates")
 async def stats(who: Operator, purpose: Purpose, rt: RuntimeDep, policy: PolicyDep) -> Any:
     figures = await run_in_threadpool(city_stats, rt.engine, policy=policy)
-    await run_in_threadpool(audit_figures, rt.engine, who, purpose, "stats.read")
+    await run_in_threadpool(record_figures_read, rt.engine, who, purpose, "stats.read")
     return figures.as_dict()
 
 
@@ -50,9 +39,7 @@ async def disputes(
     status: Annotated[Literal["pending", "upheld", "rejected"] | None, Query()] = None,
 ) -> Any:
     """Oldest first; overdue disputes are upheld (burden on the record) before listing."""
-    found = await run_in_threadpool(
-        list_disputes, rt.engine, status=status, actor=who.id, on_change=rescore_hook(rt.engine)
-    )
+    found = await run_in_threadpool(list_disputes, rt.engine, status=status, actor=who.id)
     return [d.as_dict() for d in found]
 
 
@@ -76,6 +63,5 @@ async def resolve(
         upheld=body.upheld,
         note=body.note,
         actor=who.id,
-        on_change=rescore_hook(rt.engine),
     )
     return closed.as_dict()

@@ -13,8 +13,8 @@ from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
 from creditcity.api.deps import PolicyDep, RuntimeDep
-from creditcity.api.published import active_scorecard
 from creditcity.api.schemas import ErrorOut
+from creditcity.services.published import active_scorecard
 
 router = APIRouter(tags=["public"])
 

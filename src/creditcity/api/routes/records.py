@@ -10,10 +10,9 @@ from starlette.concurrency import run_in_threadpool
 
 from creditcity.api.deps import RuntimeDep, Source
 from creditcity.api.errors import error_body
-from creditcity.api.hooks import rescore_people
-from creditcity.api.ingestion import MAX_RECORDS, ingest_body
 from creditcity.api.schemas import ErrorOut, RecordIn, RecordsReport
 from creditcity.errors import InputRejected, http_status_for
+from creditcity.services.record_submission import MAX_RECORDS, ingest_body
 
 router = APIRouter(prefix="/v1", tags=["records"])
 
@@ -59,14 +58,11 @@ async def submit_records(request: Request, source: Source, rt: RuntimeDep) -> An
         secret=rt.settings.pseudonym_secret,
         settings=rt.settings,
     )
-    rescored = 0
-    if outcome.accepted and outcome.subjects:
-        rescored = await run_in_threadpool(rescore_people, rt.engine, outcome.subjects)
     report = {
         "accepted": outcome.accepted,
         "duplicate": outcome.duplicate,
         "rejected": outcome.rejected,
-        "rescored": rescored,
+        "rescored": outcome.rescored,
     }
     if not outcome.rejected:
         return {**report, "problems": []}

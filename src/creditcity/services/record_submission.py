@@ -1,19 +1,21 @@
-"""HTTP ingestion: a body of records (a JSON array or JSON Lines) through the file import's rules.
+"""Record submission: a body of records (a JSON array or JSON Lines) under the file import's rules.
 
 The rows are checked by :func:`creditcity.domain.records.validate_batch`, the
 validator every imported file goes through, after the same column check
 (unknown or charter-forbidden keys refuse the whole body). A row without a
 ``source`` is the caller's; a row naming another source refuses the whole
 body before anything is stored, because a source may only speak for itself.
-Accepted rows are appended in one transaction, idempotently per
-``(source, idempotency_key)``, so re-sending a body (after a timeout, say)
-adds nothing twice; then the people touched are rescored.
+Accepted rows go through the file import's writer
+(:func:`creditcity.services.ingest.commit_batch`: the same transactions and
+deadlock retry), idempotently per ``(source, idempotency_key)``, so re-sending
+a body (after a timeout, say) adds nothing twice; then the people touched are
+announced, which rescores them.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,10 +24,10 @@ from sqlalchemy import Engine
 from creditcity.config import Settings
 from creditcity.domain.records import IMPORT_COLUMNS, column_problems, validate_batch
 from creditcity.errors import InputRejected, NotAuthorised, Problem
-from creditcity.ledger.entries import EntryAppender, register_subjects
-from creditcity.ledger.federation_inbox import register_links
-from creditcity.ledger.unit_of_work import UnitOfWork
+from creditcity.ledger.entries import EntryAppender
+from creditcity.ledger.unit_of_work import UnitOfWork, announce_people_changed
 from creditcity.services.federation import links_for
+from creditcity.services.ingest import commit_batch
 
 __all__ = ["MAX_BODY_BYTES", "MAX_RECORDS", "IngestOutcome", "ingest_body", "parse_records"]
 
@@ -40,6 +42,8 @@ class IngestOutcome:
     accepted: int = 0
     duplicate: int = 0
     rejected: int = 0
+    #: people rescored after the commit (0 before any model is trained)
+    rescored: int = 0
     subjects: set[str] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
 
@@ -184,14 +188,17 @@ def ingest_body(
     )
     if checked.entries.num_rows:
         with UnitOfWork(engine) as uow:
-            outcome.subjects = register_subjects(uow.conn, checked.entries, now)
             if settings is not None:
-                links = links_for(columns.get("national_id", []), settings)
-                register_links(uow.conn, links, now)
-            inserted = EntryAppender(uow.conn).append(checked.entries, now)
-            uow.commit()
-        outcome.accepted = inserted
-        outcome.duplicate = checked.entries.num_rows - inserted
+                checked = replace(
+                    checked, links=links_for(columns.get("national_id", []), settings)
+                )
+            written = commit_batch(uow, EntryAppender(uow.conn), checked)
+        outcome.subjects = written.subjects
+        outcome.accepted = written.inserted
+        outcome.duplicate = checked.entries.num_rows - written.inserted
+        if written.inserted:
+            announced = announce_people_changed(engine, written.subjects)
+            outcome.rescored = max((r for r in announced if isinstance(r, int)), default=0)
     outcome.problems.sort(key=_row_of)
     return outcome
 

@@ -1,0 +1,46 @@
+"""The served application: the API and the portal, side by side over one runtime.
+
+    uvicorn --factory creditcity.asgi:create_app      # settings from CREDITCITY_*
+
+``creditcity serve`` builds the same thing. The API (:mod:`creditcity.api`)
+and the portal (:mod:`creditcity.web`) are siblings: both are assembled here
+and neither imports the other.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from creditcity.api import build_api
+from creditcity.bootstrap import Runtime, bootstrap
+from creditcity.config import Settings
+from creditcity.services.keyring import KeyRing
+from creditcity.web.portal import install_portal
+
+__all__ = ["create_app", "serve_runtime"]
+
+
+def serve_runtime(runtime: Runtime, *, portal: bool = True) -> FastAPI:
+    """The app for an existing runtime."""
+    app = build_api(runtime)
+    if portal:
+        install_portal(app, runtime)
+    return app
+
+
+def create_app(
+    database_url: str | None = None,
+    *,
+    settings: Settings | None = None,
+    keys: Path | KeyRing | None = None,
+    portal: bool = True,
+) -> FastAPI:
+    """A ready app on ``database_url`` (default: the settings'), migrated to the newest schema.
+
+    ``keys`` is a keys file (see :mod:`creditcity.services.keyring`) or a loaded
+    :class:`KeyRing`; without keys only the public routes and pages answer.
+    """
+    runtime = bootstrap(settings, database_url=database_url, keys=keys)
+    return serve_runtime(runtime, portal=portal)

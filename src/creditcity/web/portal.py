@@ -1,0 +1,28 @@
+"""The portal added to an app: its routes, static files and sessions over the runtime.
+
+    install_portal(app, runtime)
+
+Called by :mod:`creditcity.asgi` beside the API; the portal reads the same
+runtime (``app.state.runtime``) the API does and never imports the API.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from creditcity.bootstrap import Runtime
+from creditcity.web import routes
+from creditcity.web.session import Sessions
+
+__all__ = ["install_portal"]
+
+
+def install_portal(app: FastAPI, runtime: Runtime) -> None:
+    """Serve the portal at ``/`` (pages) and ``/static`` (styles, scripts, fonts)."""
+    app.state.sessions = Sessions(runtime.keyring, runtime.settings.pseudonym_secret)
+    static = StaticFiles(directory=str(files("creditcity.web") / "static"))
+    app.mount("/static", static, name="static")
+    app.include_router(routes.router)
