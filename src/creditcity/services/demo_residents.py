@@ -1,23 +1,18 @@
-"""Demo residents for the demo keys file: a few scored people across the score range."""
+"""Demo residents for the demo keys: a few scored people across the score range."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from creditcity.ledger.tables import scores
+from creditcity.ledger.scores import current_scores
 
 __all__ = ["demo_residents"]
 
 
-def demo_residents(engine: Engine, count: int = 5, sample: int = 5000) -> list[str]:
-    """Up to ``count`` recently scored people, from the best score down to the lowest."""
-    query = (
-        select(scores.c.subject, scores.c.score).order_by(scores.c.score_id.desc()).limit(sample)
-    )
+def demo_residents(engine: Engine, count: int = 5) -> list[str]:
+    """Up to ``count`` currently scored people, from the best score down to the lowest."""
     with engine.connect() as conn:
-        latest: dict[str, int] = {}
-        for subject, score in conn.execute(query):
-            latest.setdefault(str(subject), int(score))  # newest first: keep the newest
+        latest = {s.subject: s.score for s in current_scores(conn)}
     ranked = sorted(latest, key=lambda s: (-latest[s], s))
     if len(ranked) <= count:
         return ranked
