@@ -91,11 +91,10 @@ def sync(database_url: DatabaseUrl = None, as_json: JsonOut = False) -> None:
     """Publish what is due, then pull every peer once; exit 1 if a batch was refused."""
     from creditcity.cli._wiring import open_engine
     from creditcity.services.federation_pull import sync as run_sync
-    from creditcity.services.scoring import live_rescorer
 
     with reported_errors(as_json):
         engine = open_engine(database_url)
-        pulled = run_sync(engine, get_settings(), on_change=live_rescorer(engine))
+        pulled = run_sync(engine, get_settings())
         emit(as_json, {"peers": [r.as_dict() for r in pulled]}, lambda: _print_sync(pulled))
     if any(r.refused for r in pulled):
         raise typer.Exit(1)

@@ -14,7 +14,7 @@ stops the pull from that peer until the cause is fixed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -34,7 +34,7 @@ from creditcity.errors import Conflict, NotAuthorised, NotFound, Problem
 from creditcity.ledger import federation_inbox as inbox
 from creditcity.ledger import federation_outbox as outbox
 from creditcity.ledger.audit import record_access
-from creditcity.ledger.unit_of_work import UnitOfWork
+from creditcity.ledger.unit_of_work import UnitOfWork, announce_people_changed
 from creditcity.rights.federation_tokens import (
     open_batch,
     open_checkpoint,
@@ -49,7 +49,6 @@ __all__ = ["FEED_LIMIT", "Received", "publish_due", "receive_batches", "serve_fe
 #: most batches one feed answer carries
 FEED_LIMIT = 50
 PURPOSE = "federation"
-OnChange = Callable[[set[str]], None]
 
 
 def now_utc() -> datetime:
@@ -155,8 +154,6 @@ def receive_batches(
     settings: Settings,
     peer_city: str,
     tokens: Sequence[str],
-    *,
-    on_change: OnChange | None = None,
 ) -> Received:
     """Verify and apply a peer's batches in order; the first refused one stops the rest."""
     report = Received(peer_city)
@@ -178,9 +175,8 @@ def receive_batches(
     for token in tokens:
         if not _receive_one(engine, peer, token, report):
             break
-    report.disputes = handle_inbound(engine, settings, on_change=on_change)
-    if on_change and report.subjects:
-        on_change(set(report.subjects))
+    report.disputes = handle_inbound(engine, settings)
+    announce_people_changed(engine, report.subjects)
     return report
 
 
@@ -259,7 +255,7 @@ def _audit(conn: Any, peer: str, seq: int, accepted: inbox.Accepted) -> None:
     )
 
 
-def handle_inbound(engine: Engine, settings: Settings, *, on_change: OnChange | None = None) -> int:
+def handle_inbound(engine: Engine, settings: Settings) -> int:
     """Open here the disputes peers forwarded about this city's records."""
     from creditcity.services.disputes import open_dispute
 
@@ -283,7 +279,6 @@ def handle_inbound(engine: Engine, settings: Settings, *, on_change: OnChange | 
                     str(payload.get("statement") or "disputed in another city"),
                     settings=settings,
                     actor=f"federation:{peer}",
-                    on_change=on_change,
                 )
                 outcome = f"dispute {dispute.dispute_id} opened"
                 opened += 1

@@ -29,7 +29,6 @@ from creditcity.rights.federation_tokens import sign_request
 from creditcity.services.federation import keystore_for
 from creditcity.services.federation_exchange import (
     FEED_LIMIT,
-    OnChange,
     Received,
     now_utc,
     publish_due,
@@ -47,8 +46,6 @@ def pull_peer(
     settings: Settings,
     peer: inbox.Peer,
     client: httpx.Client,
-    *,
-    on_change: OnChange | None = None,
 ) -> Received:
     """Everything ``peer`` published since the cursor, verified and applied."""
     total = Received(peer.city)
@@ -61,7 +58,7 @@ def pull_peer(
             _log_unreachable(engine, peer.city, error)
             total.refused.append(error)
             return total
-        got = receive_batches(engine, settings, peer.city, batches, on_change=on_change)
+        got = receive_batches(engine, settings, peer.city, batches)
         _add(total, got)
         if got.refused or len(batches) < FEED_LIMIT:
             return total
@@ -117,7 +114,6 @@ def sync(
     settings: Settings,
     *,
     client: httpx.Client | None = None,
-    on_change: OnChange | None = None,
 ) -> list[Received]:
     """Publish what is due here, then pull every peer once."""
     publish_due(engine, settings)
@@ -126,7 +122,7 @@ def sync(
     own = client is None
     http = client or httpx.Client(timeout=10.0)
     try:
-        return [pull_peer(engine, settings, p, http, on_change=on_change) for p in peers]
+        return [pull_peer(engine, settings, p, http) for p in peers]
     finally:
         if own:
             http.close()
@@ -141,13 +137,11 @@ class Puller:
         settings: Settings,
         interval: float,
         *,
-        on_change: OnChange | None = None,
         lock_path: Path | None = None,
     ) -> None:
         self._engine = engine
         self._settings = settings
         self._interval = interval
-        self._on_change = on_change
         self._lock_path = lock_path or settings.home / "federation-puller.lock"
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="federation-puller", daemon=True)
@@ -171,7 +165,7 @@ class Puller:
 
     def _tick(self, client: httpx.Client) -> None:
         try:
-            sync(self._engine, self._settings, client=client, on_change=self._on_change)
+            sync(self._engine, self._settings, client=client)
         except Exception:  # a bad tick must not end the puller; the next one retries
             log.exception("federation pull failed")
 
@@ -189,12 +183,10 @@ class Puller:
         return True
 
 
-def puller_for(
-    engine: Engine, settings: Settings, interval: float, on_change: OnChange | None = None
-) -> Puller | None:
+def puller_for(engine: Engine, settings: Settings, interval: float) -> Puller | None:
     """A started puller when the city is federated and the interval is above 0."""
     if settings.federation_secret is None or interval <= 0:
         return None
-    puller = Puller(engine, settings, interval, on_change=on_change)
+    puller = Puller(engine, settings, interval)
     puller.start()
     return puller
