@@ -116,7 +116,9 @@ def running_api(db_url: str, engine: Engine, folder: Path) -> Iterator[Api]:
         yield Api(client, engine, settings)
 
 
-def give_score(engine: Engine, subject: str, score: int) -> None:
+def give_score(
+    engine: Engine, subject: str, score: int, reasons: list[dict[str, Any]] | None = None
+) -> None:
     """A stored score as a scoring run would leave it (the newest row is current)."""
     row = {
         "subject": subject,
@@ -134,7 +136,9 @@ def give_score(engine: Engine, subject: str, score: int) -> None:
             "new_obligations": 20.0,
             "public_records": 0.0,
         },
-        "reasons": [
+        "reasons": reasons
+        if reasons is not None
+        else [
             {
                 "code": "HL-SHORT",
                 "feature": "history_length_months",
