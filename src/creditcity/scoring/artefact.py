@@ -4,9 +4,11 @@ It holds everything needed to score and to recompute a score by hand: the
 scale, base points, and for every feature its dimension, reason template and
 bins (edges or categories, counts, event rate, WoE, points); plus where it
 came from (version, created_at, as_of, sha256 of the training table) and its
-validation figures. Loading runs the charter check first: an artefact naming
-a forbidden feature is refused with :class:`CharterViolation`, whoever wrote
-the file. A scorecard rebuilt from the JSON scores exactly like the original.
+validation figures, and the reason catalogue (its version, and per feature
+its code stem and sentences in Chinese and English). Loading runs the charter
+check first: an artefact naming a forbidden feature is refused with
+:class:`CharterViolation`, whoever wrote the file. A scorecard rebuilt from
+the JSON scores exactly like the original.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from creditcity.domain.charter import ensure_allowed
+from creditcity.domain.reason_catalogue import published
 from creditcity.errors import InputRejected, Problem
 from creditcity.scoring.binning import MonotoneBinning
 from creditcity.scoring.bins import Bin
@@ -131,6 +134,8 @@ class ModelArtefact:
                 },
                 "features": [_feature_dict(f) for f in table.features],
                 "validation": self.validation,
+                # the words of its reason codes, so the published artefact explains itself
+                "reason_catalogue": published([f.name for f in table.features]),
             }
         )
         return out

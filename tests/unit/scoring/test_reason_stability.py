@@ -6,6 +6,7 @@ trained on each, as ``train`` would (registry features, one-sided consent).
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -14,7 +15,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from creditcity.domain.reason_catalogue import LANGS, Direction, Unit, entry_for, render_all
+from creditcity.domain.reason_catalogue import (
+    CATALOGUE_VERSION,
+    LANGS,
+    Direction,
+    Unit,
+    entry_for,
+    render_all,
+)
+from creditcity.scoring.artefact import ModelArtefact
 from creditcity.scoring.batch import explain_batch
 from creditcity.scoring.scorecard import Scorecard
 
@@ -129,3 +138,19 @@ def test_reaching_a_reasons_target_adds_exactly_its_points(
             assert card.explain(moved)[0].score - before.score == reason.points_gain
             checked += 1
     assert checked > 20
+
+
+def test_the_artefact_publishes_the_catalogue_words_of_every_feature_it_scores(
+    cities: tuple[Trained, Trained],
+) -> None:
+    card = cities[0].card
+    artefact = ModelArtefact(
+        card, version="v-test", created_at="2026-12-01T00:00:00+00:00", training_sha256="ab" * 32
+    )
+    document = json.loads(artefact.to_json())["reason_catalogue"]
+    assert document["version"] == CATALOGUE_VERSION
+    assert set(document["features"]) == {f.name for f in card.points_table_.features}
+    for code in cities[0].possible:
+        feature = cities[0].by_feature[code.rsplit("-", 1)[0]]
+        words = document["features"][feature]["directions"][code.rsplit("-", 1)[1]]
+        assert set(words) == {"zh", "en"}
