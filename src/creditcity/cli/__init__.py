@@ -14,6 +14,7 @@ from creditcity.cli import (  # noqa: F401  (imported to register their commands
     decide,
     demo,
     dispute,
+    export,
     federation,
     ingest,
     model,

@@ -19,6 +19,13 @@ if TYPE_CHECKING:
     from creditcity.services.show import SubjectView
 
 
+class SnapshotEngine(StrEnum):
+    """Where ``--snapshot`` scoring runs."""
+
+    DUCKDB = "duckdb"
+    SPARK = "spark"
+
+
 class Lang(StrEnum):
     """The languages of the reason catalogue."""
 
@@ -61,6 +68,14 @@ def score(
             "file (memory bounded by one file).",
         ),
     ] = False,
+    snapshot_engine: Annotated[
+        SnapshotEngine,
+        typer.Option(
+            "--engine",
+            help="With --snapshot: duckdb (one machine) or spark (local here; --out is then "
+            "a directory of Parquet files).",
+        ),
+    ] = SnapshotEngine.DUCKDB,
     database_url: DatabaseUrl = None,
     as_json: JsonOut = False,
 ) -> None:
@@ -76,6 +91,21 @@ def score(
             reported_errors(as_json),
             Progress(console=console, disable=as_json, transient=True) as bar,
         ):
+            if snapshot_engine is SnapshotEngine.SPARK:
+                from creditcity.services.spark_scoring import score_snapshot_spark
+
+                run = score_snapshot_spark(
+                    snapshot, as_of=day or date.today(), artefact_path=model, out=out
+                )
+                emit(
+                    as_json,
+                    run.as_dict(),
+                    lambda: console.print(
+                        f"scored {run.scored:,} people from {snapshot} on Spark into {out} "
+                        f"in {run.seconds:.1f} s"
+                    ),
+                )
+                return
             task = bar.add_task("scoring partitions", total=None)
 
             def step(done: int, total: int) -> None:

@@ -10,6 +10,8 @@ views, so two computations in one session cannot see each other's inputs.
 
 from __future__ import annotations
 
+import os
+import sys
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -40,6 +42,9 @@ def local_session(*, master: str = "local[2]", shuffle_partitions: int = 4) -> A
     """
     from pyspark.sql import SparkSession
 
+    # Local executors run Python (the scoring job's mapInArrow) with PYSPARK_PYTHON, which
+    # PySpark reads from the environment only; default it to this interpreter and its packages.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     with _quiet_pandas_check():
         session = (
             SparkSession.builder.master(master)
@@ -73,15 +78,38 @@ def compute(
 ) -> pa.Table:
     """Run the feature query on Spark; returns the raw result (the caller fixes the schema)."""
     session = spark if spark is not None else local_session()
-    query = features_query(SPARK, as_of_day=as_of_day, with_disputes=disputed.num_rows > 0)
     with tempfile.TemporaryDirectory(prefix="creditcity-spark-") as folder, _quiet_pandas_check():
-        frames = {
-            name: _frame(session, table, Path(folder), name)
-            for name, table in (
-                ("entries", entries),
-                ("disputed", disputed),
-                ("consents", consents),
-            )
-        }
-        result: pa.Table = session.sql(query, **frames).toArrow()
+        frame = features_frame(
+            session,
+            entries,
+            as_of_day=as_of_day,
+            disputed=disputed,
+            consents=consents,
+            folder=Path(folder),
+        )
+        result: pa.Table = frame.toArrow()
     return result
+
+
+def features_frame(
+    session: Any,
+    entries: pa.Table | Path,
+    *,
+    as_of_day: int,
+    disputed: pa.Table,
+    consents: pa.Table,
+    folder: Path,
+) -> Any:
+    """The feature query as a lazy Spark DataFrame (nothing collected to the driver).
+
+    Arrow inputs are staged as Parquet under ``folder``, which must outlive
+    every action on the frame. A country's batch job keeps the frame
+    distributed and scores it where it lies
+    (:mod:`creditcity.services.spark_scoring`).
+    """
+    query = features_query(SPARK, as_of_day=as_of_day, with_disputes=disputed.num_rows > 0)
+    frames = {
+        name: _frame(session, table, folder, name)
+        for name, table in (("entries", entries), ("disputed", disputed), ("consents", consents))
+    }
+    return session.sql(query, **frames)

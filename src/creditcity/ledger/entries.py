@@ -187,6 +187,11 @@ def live_entries_arrow(
     return pa.Table.from_batches(list(_arrow_batches(conn, query, batch_size)), schema=ENTRY_SCHEMA)
 
 
+def iter_live_entries(conn: Connection, batch_size: int = 200_000) -> Iterator[pa.RecordBatch]:
+    """Every current entry, streamed in Arrow batches (an export of the whole ledger)."""
+    return _arrow_batches(conn, live_entries_query(), batch_size)
+
+
 def _arrow_batches(conn: Connection, query: Any, batch_size: int) -> Iterator[pa.RecordBatch]:
     # options on the statement, not the connection: Connection.execution_options
     # changes the connection itself, and later statements would stream too
