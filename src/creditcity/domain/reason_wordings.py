@@ -125,9 +125,10 @@ def _on_time(recent: bool) -> Entry:
         {
             Direction.LOW: _w(
                 f"{span_zh}按时履约{{value}}次",
-                "按时缴纳水电费、房租和分期等账单，达到至少{target}次可加{points}分",
+                "按时缴纳水电费、话费和房租等账单（经报送机构记录），达到至少{target}次可加{points}分",
                 f"{{value}} {{value|obligation|obligations}} met on time {span_en}",
-                "Pay bills, rent and instalments on time: at least {target} "
+                "Keep paying utility and phone bills and rent on time through a reporting source: "
+                "at least {target} "
                 f"{span_en} would add " + _POINTS_EN,
             )
         },
