@@ -13,6 +13,8 @@ from process start (imports included) to exit, with its own peak RSS:
 - ``bare_same``: the hand-written query of ``bench/bare_features.py``, which
   computes the same aggregates as the feature registry (a test proves the
   results equal), fetched to Arrow; file by file with ``--parts``;
+- ``spark`` (only when asked, ``--only score spark``): the same with ``--engine spark``
+  (local[2]; peak RSS is the largest process of the tree, the JVM's);
 - ``score``: ``creditcity score --snapshot ... --model ... --out ...``
   (``--partitioned`` with ``--parts``): every feature, the scorecard, five
   dimensions, reason codes and percentile ranks, written to Parquet.
@@ -147,6 +149,24 @@ def main() -> None:
             "--json",
             *(["--partitioned"] if args.parts else []),
         ],
+        # the same job on Spark (local[2]): --out is a directory of Parquet files
+        "spark": [
+            sys.executable,
+            "-m",
+            "creditcity",
+            "score",
+            "--snapshot",
+            str(path),
+            "--model",
+            str(model),
+            "--out",
+            str(OUT / "scores-spark"),
+            "--as-of",
+            AS_OF.isoformat(),
+            "--engine",
+            "spark",
+            "--json",
+        ],
     }
     layout = f"{args.parts} files by subject" if args.parts else "one file, random order"
     print(f"{args.residents:,} residents, {records:,} entries ({layout})", flush=True)
@@ -159,6 +179,8 @@ def main() -> None:
         for name in ("bare", "bare_same"):
             if name in results:
                 print(f"  ratio score/{name}: {results['score'] / results[name]:.2f}x")
+    if "spark" in results and "score" in results:
+        print(f"  ratio spark/score (duckdb): {results['spark'] / results['score']:.2f}x")
 
 
 if __name__ == "__main__":
