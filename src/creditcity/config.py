@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     #: federation pseudonym a person travels under; None = this city is not federated
     federation_secret: str | None = Field(default=None, min_length=8)
     #: most records in one signed federation batch
-    federation_batch_records: int = Field(default=2000, ge=1, le=100_000)
+    federation_batch_records: int = Field(default=5000, ge=1, le=100_000)
     #: seconds between audit checkpoints published when no record is due
     federation_checkpoint_seconds: float = Field(default=10.0, ge=0)
     negative_retention_days: int = 5 * 365 + 1
