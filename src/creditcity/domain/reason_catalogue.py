@@ -49,6 +49,7 @@ __all__ = [
     "Unit",
     "code_for",
     "entry_for",
+    "family_of",
     "feature_title",
     "language",
     "may_cite",
@@ -212,6 +213,12 @@ def code_for(
     elif stem is None:
         stem = re.sub(r"[^A-Z0-9]+", "_", feature.upper()).strip("_")[:40] or "X"
     return f"{DIMENSION_CODES.get(dimension, 'GN')}-{stem}-{direction.value}"
+
+
+def family_of(feature: str) -> str:
+    """The reason family of a feature: a person gets at most one reason per family."""
+    entry = _BY_FEATURE.get(feature)
+    return feature if entry is None else entry.family
 
 
 def may_cite(feature: str, direction: Direction) -> bool:

@@ -23,6 +23,7 @@ picks a word by the plural rule of the language for placeholder ``n``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -69,6 +70,15 @@ class Entry:
     wordings: dict[Direction, Pair]
     #: for ``NA``: the direction whose bound names the target (LO: "at least", HI: "at most")
     missing_target: Direction | None = None
+
+    @property
+    def family(self) -> str:
+        """The stem without its span: features saying the same over different spans share it.
+
+        ``LATE_MILD_RECENT`` and ``LATE_MILD_EVER`` are one family, so a person
+        is not given the same reason twice, once per span.
+        """
+        return re.sub(r"_(RECENT|EVER|HALF_YEAR|YEAR)$", "", self.stem)
 
 
 _POINTS_EN = "{points} {points|point|points}"

@@ -20,7 +20,7 @@ import numpy as np
 
 from creditcity.scoring._columns import FloatArray, IntArray, Table, numeric_values
 from creditcity.scoring.points import PointsTable, gather
-from creditcity.scoring.reasons import MAX_REASONS, reason_for
+from creditcity.scoring.reasons import MAX_REASONS, family_ids, reason_for
 from creditcity.scoring.scorecard import Scorecard
 
 __all__ = ["BatchExplanation", "explain_batch"]
@@ -84,12 +84,14 @@ def _dimension_sums(table: PointsTable, keys: list[str], pts: IntArray) -> IntAr
     return out
 
 
-def cite(lost: IntArray) -> IntArray:
-    """Per row, the features to cite: the four largest losses (ties: declaration order).
+def cite(lost: IntArray, families: IntArray | None = None) -> IntArray:
+    """Per row, the features to cite: the four largest losses (ties: declaration order),
+    one per family (``families``: a number per feature, as :func:`rank_losses` takes).
 
     Each (row, feature) gets one key that orders by points lost, then by
     declaration order; the four citations are four rounds of a row-wise max,
-    which is several times cheaper than sorting every row.
+    which is several times cheaper than sorting every row. A citation retires
+    every feature of its family for that row.
     """
     rows, width = lost.shape
     out = np.full((rows, SLOTS), -1, dtype=np.int64)
@@ -100,12 +102,13 @@ def cite(lost: IntArray) -> IntArray:
     by_feature = lost.T
     order = (width - 1 - np.arange(width, dtype=np.int64))[:, None]
     key = np.where(by_feature > 0, by_feature * width + order, -1)  # nothing lost: never cited
-    every = np.arange(rows)
+    family = np.arange(width) if families is None else np.asarray(families, dtype=np.int64)
     for slot in range(min(MAX_REASONS, width)):
         best = key.max(axis=0)
         chosen = width - 1 - best % width
         out[:, slot] = np.where(best >= 0, chosen, -1)
-        key[chosen, every] = -1
+        # (features, rows): the chosen feature and its family are done for the row
+        key[family[:, None] == family[chosen][None, :]] = -1
     return out
 
 
@@ -124,7 +127,7 @@ def explain_batch(card: Scorecard, X: Table) -> BatchExplanation:
         scores=table.base + pts.sum(axis=1),
         dimension_keys=keys,
         dimension_points=_dimension_sums(table, keys, pts),
-        cited=cite(lost),
+        cited=cite(lost, np.array(family_ids([f.name for f in table.features]))),
         bins=bins,
         lost=lost,
         values=[numeric_values(X, f.name) for f in table.features],

@@ -2,7 +2,9 @@
 
 For each feature, the points a person *lost* are those of the feature's best
 bin minus those of their bin. Up to four reasons are given, largest loss
-first (ties: the order features were declared).
+first (ties: the order features were declared), one per reason family (the
+same fact over two spans, such as late payments in the last 12 months and on
+file, is one reason).
 
 Each (feature, bin) of a model has at most one :class:`Step`, computed once
 per model (:func:`steps_for`): the *nearest better bin* (the closest bin in
@@ -27,6 +29,7 @@ from creditcity.domain.reason_catalogue import (
     Direction,
     ReasonFacts,
     code_for,
+    family_of,
     may_cite,
     target_value,
 )
@@ -34,7 +37,15 @@ from creditcity.scoring._columns import IntArray
 from creditcity.scoring.bins import Bin, BinKind
 from creditcity.scoring.spec import FeatureSpec
 
-__all__ = ["MAX_REASONS", "Reason", "Step", "rank_losses", "reason_for", "steps_for"]
+__all__ = [
+    "MAX_REASONS",
+    "Reason",
+    "Step",
+    "family_ids",
+    "rank_losses",
+    "reason_for",
+    "steps_for",
+]
 
 MAX_REASONS = 4
 
@@ -156,10 +167,31 @@ def reason_for(spec: FeatureSpec, step: Step, lost: int, value: float | str | No
     )
 
 
-def rank_losses(lost: Sequence[int], *, max_reasons: int = MAX_REASONS) -> list[int]:
+def family_ids(features: Sequence[str]) -> list[int]:
+    """Per feature, a number shared by the features of one reason family."""
+    numbers: dict[str, int] = {}
+    return [numbers.setdefault(family_of(name), len(numbers)) for name in features]
+
+
+def rank_losses(
+    lost: Sequence[int],
+    families: Sequence[object] | None = None,
+    *,
+    max_reasons: int = MAX_REASONS,
+) -> list[int]:
     """Indices of the features to give as reasons, in the order to give them.
 
-    ``lost`` must already be 0 for features that may not be cited.
+    ``lost`` must already be 0 for features that may not be cited. With
+    ``families`` (one per feature, see :func:`reason_catalogue.family_of`)
+    only the largest loss of each family is given: "late payments in the last
+    12 months" and "late payments on file" are one reason, not two.
     """
     ranked = sorted((i for i, loss in enumerate(lost) if loss > 0), key=lambda i: (-lost[i], i))
-    return ranked[:max_reasons]
+    chosen: list[int] = []
+    seen: set[object] = set()
+    for i in ranked:
+        family = i if families is None else families[i]
+        if family not in seen:
+            seen.add(family)
+            chosen.append(i)
+    return chosen[:max_reasons]

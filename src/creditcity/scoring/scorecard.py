@@ -48,7 +48,7 @@ from creditcity.scoring._columns import (
 )
 from creditcity.scoring.binning_process import BinningProcess
 from creditcity.scoring.points import Explanation, FeaturePoints, PointsTable, gather
-from creditcity.scoring.reasons import rank_losses, reason_for
+from creditcity.scoring.reasons import family_ids, rank_losses, reason_for
 from creditcity.scoring.scaling import scale_points
 from creditcity.scoring.spec import FeatureSpec, check_specs
 
@@ -253,6 +253,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         pts = gather(table, bins)
         values = _ValueReader(X)
         best = np.array([f.best for f in table.features], dtype=np.int64)
+        families = family_ids([f.name for f in table.features])
         out = []
         for row in range(pts.shape[0]):
             by_dim = dict.fromkeys(table.dimension_keys(), 0)
@@ -261,7 +262,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             steps = [f.steps[int(bins[row, j])] for j, f in enumerate(table.features)]
             lost = [int(best[j] - pts[row, j]) if steps[j] else 0 for j in range(len(steps))]
             reasons = []
-            for j in rank_losses(lost):
+            for j in rank_losses(lost, families):
                 feature, step = table.features[j], steps[j]
                 if step is not None:  # always: a feature with no step lost nothing here
                     reasons.append(

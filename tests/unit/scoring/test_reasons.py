@@ -9,7 +9,7 @@ import numpy as np
 from creditcity.domain.catalogue import Dimension
 from creditcity.domain.reason_catalogue import Direction
 from creditcity.scoring import Bin, BinKind, FeatureSpec
-from creditcity.scoring.reasons import rank_losses, steps_for
+from creditcity.scoring.reasons import family_ids, rank_losses, steps_for
 from creditcity.scoring.scorecard import Scorecard
 
 from ._synthetic import SPECS, make_table
@@ -26,6 +26,12 @@ def _ranges(*edges: float) -> list[Bin]:
 
 def test_at_most_four_reasons_are_given_largest_loss_first() -> None:
     assert rank_losses([5, 30, 0, 12, 30, 7, 1]) == [1, 4, 3, 5]
+
+
+def test_one_reason_is_given_per_family_the_largest_loss_of_it() -> None:
+    families = family_ids(["late_1_29_days_12m", "late_1_29_days_ever", "loan_defaults"])
+    assert families[0] == families[1] != families[2]
+    assert rank_losses([10, 20, 5], families) == [1, 2]
 
 
 def test_features_that_lost_nothing_are_never_reasons() -> None:
