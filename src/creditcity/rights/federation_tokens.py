@@ -38,6 +38,7 @@ from creditcity.rights.signing import ALGORITHM, _header, _key, open_signed, rej
 
 __all__ = [
     "REQUEST_TTL",
+    "claimed_issuer",
     "open_batch",
     "open_checkpoint",
     "open_request",
@@ -151,7 +152,7 @@ def open_request(
     another city, or an expired token raises :class:`BatchRefused`.
     """
     what = "federation request"
-    claimed = _unverified_issuer(token)
+    claimed = claimed_issuer(token)
     if claimed not in peers:
         raise BatchRefused(
             Refusal.UNKNOWN_PEER,
@@ -177,8 +178,8 @@ def open_request(
     return claimed
 
 
-def _unverified_issuer(token: str) -> str:
-    """The ``iss`` a token claims, read before we know whose key to check it with."""
+def claimed_issuer(token: str) -> str:
+    """The ``iss`` a token claims, read before we know whose key to check it with (unverified)."""
     import jwt
 
     try:

@@ -36,6 +36,7 @@ from creditcity.ledger import federation_outbox as outbox
 from creditcity.ledger.audit import record_access
 from creditcity.ledger.unit_of_work import UnitOfWork, announce_people_changed
 from creditcity.rights.federation_tokens import (
+    claimed_issuer,
     open_batch,
     open_checkpoint,
     open_request,
@@ -117,7 +118,8 @@ def serve_feed(
         try:
             peer = open_request(request_token, known, settings.city)
         except BatchRefused as error:
-            inbox.log_refusal(uow.conn, "?", str(error.reason), None, error.message, now_utc())
+            who = claimed_issuer(request_token) or "?"
+            inbox.log_refusal(uow.conn, who, str(error.reason), None, error.message, now_utc())
             uow.commit()
             raise NotAuthorised(error.message, problems=error.problems) from None
     publish_due(engine, settings)

@@ -13,9 +13,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query
 from starlette.concurrency import run_in_threadpool
 
-from creditcity.api.deps import RuntimeDep
+from creditcity.api.deps import Operator, RuntimeDep
 from creditcity.api.schemas import ErrorOut
 from creditcity.errors import NotAuthorised, Problem
+from creditcity.services.federation import list_peers
 from creditcity.services.federation_exchange import FEED_LIMIT, serve_feed
 from creditcity.services.federation_witness import witnessed_for
 
@@ -65,3 +66,14 @@ async def checkpoints(
         witnessed_for, rt.engine, rt.settings, _bearer(authorization)
     )
     return kept
+
+
+@router.get(
+    "/v1/operator/federation/peers",
+    responses={403: {"model": ErrorOut}},
+    summary="Peers, how far their feeds are read, and batches refused by reason",
+)
+async def peers(who: Operator, rt: RuntimeDep) -> dict[str, Any]:
+    """For the operator: each peer's cursor and the count of refused batches per reason."""
+    found = await run_in_threadpool(list_peers, rt.engine)
+    return {"city": rt.settings.city, "peers": [p.as_dict() for p in found]}
