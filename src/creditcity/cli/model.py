@@ -1,14 +1,16 @@
-"""``creditcity model list | show VERSION | activate VERSION``: the model registry.
+"""``creditcity model list | show | activate | export VERSION --pmml FILE``: the model registry.
 
 ``train`` registers every version it fits and activates it only when the
 activation gate passes; these commands let the operator see the versions,
 read one's validation, and switch the live model back or forth (a version
-whose gate failed stays refused). Exit 0 on success, 1 for an unknown or
-refused version.
+whose gate failed stays refused), and export one as a PMML 4.4 Scorecard so
+anyone can recompute scores with standard tools. Exit 0 on success, 1 for an
+unknown or refused version.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -50,6 +52,32 @@ def activate(version: Version, database_url: DatabaseUrl = None, as_json: JsonOu
     with reported_errors(as_json):
         info = activate_version(open_engine(database_url), version)
         emit(as_json, info, lambda: console.print(f"model {version} is now active"))
+
+
+@model_app.command("export")
+def export(
+    version: Version,
+    pmml: Annotated[
+        Path,
+        typer.Option(
+            "--pmml", help="Write a PMML 4.4 Scorecard (with reason codes) here.", dir_okay=False
+        ),
+    ],
+    database_url: DatabaseUrl = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Export a version for standard tools: a PMML 4.4 Scorecard any PMML engine scores."""
+    from creditcity.services.model_export import export_pmml
+
+    with reported_errors(as_json):
+        info = export_pmml(open_engine(database_url), version, pmml)
+        emit(
+            as_json,
+            info,
+            lambda: console.print(
+                f"model {version}: {info['features']} features written to {info['pmml']} (PMML 4.4)"
+            ),
+        )
 
 
 def _gate_word(passed: Any) -> str:
