@@ -14,6 +14,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from creditcity.api import build_api
+from creditcity.api.edge import install_edge
 from creditcity.bootstrap import Runtime, bootstrap
 from creditcity.config import Settings
 from creditcity.services.keyring import KeyRing
@@ -27,6 +28,8 @@ def serve_runtime(runtime: Runtime, *, portal: bool = True) -> FastAPI:
     app = build_api(runtime)
     if portal:
         install_portal(app, runtime)
+    # outermost, around the API and the portal alike: request ids, headers, metrics, limits
+    install_edge(app, runtime.settings)
     return app
 
 

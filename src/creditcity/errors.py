@@ -6,11 +6,14 @@ author of the code.
 
     CreditCityError
     ├── InputRejected        input failed validation (file rows, HTTP body, CLI args)
+    │   └── TooLarge         a body is larger than the route accepts (refused before reading)
     ├── CharterViolation     a model, policy or table touches a forbidden attribute
     ├── PolicyError          a policy file is malformed or breaks a guardrail
     ├── NotFound             a subject, service, model, decision or record is unknown
     ├── Conflict             the request contradicts stored state (double resolve, ...)
-    ├── NotAuthorised        a credential is missing, wrong, or lacks the scope
+    ├── NotAuthorised        a known credential lacks the scope or the right to this file
+    │   └── NotAuthenticated no credential, or one nobody issued (or since revoked)
+    ├── TooMany              a limit per key, address or person is reached; retry later
     └── VerificationFailed   a certificate or the audit chain does not verify
 
 HTTP statuses and CLI exit codes are mapped here and nowhere else.
@@ -18,20 +21,24 @@ HTTP statuses and CLI exit codes are mapped here and nowhere else.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 __all__ = [
     "CharterViolation",
     "Conflict",
     "CreditCityError",
     "InputRejected",
+    "NotAuthenticated",
     "NotAuthorised",
     "NotFound",
     "PolicyError",
     "Problem",
+    "TooLarge",
+    "TooMany",
     "VerificationFailed",
     "exit_code_for",
     "http_status_for",
+    "problem_type_for",
 ]
 
 
@@ -88,38 +95,67 @@ class Conflict(CreditCityError):
     """Raised when a request contradicts stored state, e.g. resolving a closed dispute."""
 
 
+class TooLarge(InputRejected):
+    """Raised when a request body is larger than its route accepts (before it is read)."""
+
+
 class NotAuthorised(CreditCityError):
-    """Raised when a credential is missing or lacks the scope for the request."""
+    """Raised when a known credential lacks the scope, or the right to this person's file."""
+
+
+class NotAuthenticated(NotAuthorised):
+    """Raised when no credential is sent, or one that is unknown, expired or revoked."""
+
+
+class TooMany(CreditCityError):
+    """Raised when a limit is reached: requests per key, failed sign-ins per address,
+    disputes per person. ``retry_after`` says in how many seconds to try again."""
+
+    def __init__(
+        self, message: str, *, retry_after: int, problems: list[Problem] | None = None
+    ) -> None:
+        super().__init__(message, problems=problems)
+        self.retry_after = max(1, int(retry_after))
 
 
 class VerificationFailed(CreditCityError):
     """Raised when a certificate or the audit hash chain fails verification."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Mapping:
-    http: dict[type[CreditCityError], int] = field(
-        default_factory=lambda: {
-            InputRejected: 422,
-            CharterViolation: 422,
-            PolicyError: 422,
-            NotFound: 404,
-            Conflict: 409,
-            NotAuthorised: 403,
-            VerificationFailed: 400,
-        }
-    )
+#: status, problem type slug and title (RFC 9457) of each kind of error, most specific first
+_HTTP: dict[type[CreditCityError], tuple[int, str, str]] = {
+    TooLarge: (413, "too-large", "Request body too large"),
+    InputRejected: (422, "input-rejected", "Input rejected"),
+    CharterViolation: (422, "charter-violation", "Forbidden attribute"),
+    PolicyError: (422, "policy-error", "Policy rejected"),
+    NotFound: (404, "not-found", "Not found"),
+    Conflict: (409, "conflict", "Conflicts with stored state"),
+    NotAuthenticated: (401, "not-authenticated", "Not authenticated"),
+    NotAuthorised: (403, "not-authorised", "Not allowed"),
+    TooMany: (429, "too-many", "Too many requests"),
+    VerificationFailed: (400, "verification-failed", "Verification failed"),
+}
+_DEFAULT = (400, "bad-request", "Bad request")
+#: the namespace of problem types; each is described in the README ("Errors")
+PROBLEM_TYPE = "urn:creditcity:problem:"
 
 
-_MAPPING = _Mapping()
+def _entry(error: CreditCityError) -> tuple[int, str, str]:
+    for cls in type(error).__mro__:
+        if cls in _HTTP:
+            return _HTTP[cls]
+    return _DEFAULT
 
 
 def http_status_for(error: CreditCityError) -> int:
     """The HTTP status the API answers with for this error."""
-    for cls in type(error).__mro__:
-        if cls in _MAPPING.http:
-            return _MAPPING.http[cls]
-    return 400
+    return _entry(error)[0]
+
+
+def problem_type_for(error: CreditCityError) -> tuple[str, str]:
+    """The RFC 9457 ``type`` URI and ``title`` of this error's kind."""
+    _, slug, title = _entry(error)
+    return PROBLEM_TYPE + slug, title
 
 
 def exit_code_for(error: CreditCityError) -> int:

@@ -18,12 +18,18 @@ from typing import Any
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from tests.support.api import KEYS, RESIDENT, give_score, keyring, settings_for
 
 from creditcity.asgi import create_app
 from creditcity.ledger.db import make_engine, migrate
 
 EXAMPLES = 25
+CONFORMANCE = [status_code_conformance, content_type_conformance, response_schema_conformance]
 ROLE_BY_PREFIX = (
     ("/v1/records", "bank"),
     ("/v1/decisions", "provider"),
@@ -77,6 +83,9 @@ def test_no_generated_request_gets_a_server_error(case: Any) -> None:
         headers["X-API-Key"] = key
     response = case.call(headers=headers)
     assert response.status_code < 500, (case.method, case.path, response.text[:500])
-    if response.status_code >= 400 and "json" in response.headers.get("content-type", ""):
+    # the answer matches what the schema documents: its status, its media type, its body
+    case.validate_response(response, checks=CONFORMANCE)
+    if response.status_code >= 400:
+        assert response.headers["content-type"] == ["application/problem+json"], response.text
         body = response.json()
-        assert {"error", "message", "problems"} <= set(body), body
+        assert {"type", "title", "status", "detail", "instance", "problems"} <= set(body), body

@@ -30,9 +30,11 @@ def test_public_routes_answer_without_a_key(api: Api) -> None:
 
 def test_a_request_without_a_key_is_refused_naming_the_header(api: Api) -> None:
     answer = api.client.get(f"/v1/subjects/{RESIDENT}/score", headers={"X-Purpose": "x"})
-    assert answer.status_code in (401, 403)
+    assert answer.status_code == 401
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.headers["www-authenticate"].startswith("APIKey")
     body = answer.json()
-    assert body["error"] == "NotAuthorised"
+    assert body["type"] == "urn:creditcity:problem:not-authenticated"
     assert body["problems"][0]["field"] == "X-API-Key"
 
 
@@ -40,8 +42,8 @@ def test_an_unknown_key_is_refused(api: Api) -> None:
     answer = api.client.post(
         "/v1/decisions", json={}, headers={"X-API-Key": "not-a-key-of-anyone-at-all"}
     )
-    assert answer.status_code in (401, 403)
-    assert answer.json()["message"] == "unknown API key"
+    assert answer.status_code == 401
+    assert answer.json()["detail"] == "unknown API key"
 
 
 @pytest.mark.parametrize(
@@ -79,7 +81,7 @@ def test_every_read_of_a_person_states_a_purpose(api: Api) -> None:
         answer = api.get(path, "operator", purpose=None)
         assert answer.status_code == 422, path
         problem = answer.json()["problems"][0]
-        assert problem["field"] == "X-Purpose" and "purpose is required" in answer.json()["message"]
+        assert problem["field"] == "X-Purpose" and "purpose is required" in answer.json()["detail"]
     assert api.get("/v1/me/report", "resident", purpose=None).status_code == 422
     assert api.get("/v1/me/report", "resident", purpose="   ").status_code == 422
 

@@ -64,7 +64,7 @@ def test_bad_rows_are_reported_by_row_and_field_and_the_good_ones_are_kept(api: 
     answer = api.post("/v1/records", "bank", body)
     assert answer.status_code == 422
     report = answer.json()
-    assert report["error"] == "InputRejected"
+    assert report["type"] == "urn:creditcity:problem:input-rejected"
     assert (report["accepted"], report["rejected"]) == (1, 3)
     located = {(p["where"], p["field"]) for p in report["problems"]}
     assert {("body row 2", "amount"), ("body row 3", "kind"), ("body row 4", "occurred_at")} <= (
@@ -103,7 +103,7 @@ def test_a_body_that_is_not_records_is_a_422_saying_why(
 ) -> None:
     answer = api.client.post("/v1/records", content=body, headers=api.headers("bank"))
     assert answer.status_code == 422, answer.text
-    assert message in answer.json()["message"]
+    assert message in answer.json()["detail"]
 
 
 def test_rows_that_are_not_objects_or_carry_odd_values_are_row_problems_not_crashes(

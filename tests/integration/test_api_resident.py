@@ -95,7 +95,7 @@ def test_a_certificate_states_the_tier_and_verifies_against_the_published_keys(
     api: Api,
 ) -> None:
     thin = api.post("/v1/me/certificates", "resident", {})
-    assert thin.status_code == 404 and "thin file" in thin.json()["message"]
+    assert thin.status_code == 404 and "thin file" in thin.json()["detail"]
     give_score(api.engine, RESIDENT, 720)
     issued = api.post(
         "/v1/me/certificates", "resident", {"audience": "landlord:anju", "ttl_days": 7}
@@ -123,4 +123,4 @@ def test_the_operator_s_figures_are_read_with_a_purpose_that_is_logged(api: Api)
 def test_the_points_table_is_public_once_a_model_is_trained(api: Api) -> None:
     answer = api.get("/v1/public/scorecard", None)
     assert answer.status_code == 404
-    assert "no active model" in answer.json()["message"]
+    assert "no active model" in answer.json()["detail"]

@@ -15,8 +15,9 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from creditcity.api.errors import install_error_handlers
+from creditcity.api.errors import document_problems, install_error_handlers
 from creditcity.api.routes import decisions, federation, me, operator, public, records, subjects
+from creditcity.api.routes.operations import install_operations
 from creditcity.bootstrap import Runtime
 
 __all__ = ["build_api"]
@@ -27,15 +28,23 @@ The city credit bureau's API. Roles: **source** (submits records), **provider**
 **operator** (the city credit office). Send your key in `X-API-Key`. Every read
 of a person's data states why in `X-Purpose` (or a `purpose` query parameter);
 the reason is kept in the tamper-evident audit log the person can read.
-Errors are `{error, message, problems: [{where, field, message, expected}]}`.
+Errors are RFC 9457 problem details (`application/problem+json`: type, title, status,
+detail, instance) with a `problems` list naming each field: `{where, field, message, expected}`.
 """
 
 
 def build_api(runtime: Runtime) -> FastAPI:
     """The API's app; ``runtime`` is kept on ``app.state`` for the dependencies."""
-    app = FastAPI(title="creditcity", version="0.1.0", description=DESCRIPTION)
+    app = FastAPI(
+        title="creditcity",
+        version="0.1.0",
+        description=DESCRIPTION,
+        docs_url=None,  # served from local assets: see creditcity.api.routes.operations
+        redoc_url=None,
+    )
     app.state.runtime = runtime
     install_error_handlers(app)
+    install_operations(app)
     for module in (records, decisions, subjects, me, public, operator, federation):
         app.include_router(module.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
@@ -52,5 +61,5 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         components["RecordIn"] = records.RECORD_SCHEMA.model_json_schema(
             ref_template="#/components/schemas/{model}"
         )
-        app.openapi_schema = schema
+        app.openapi_schema = document_problems(schema)
     return app.openapi_schema

@@ -18,11 +18,12 @@ from fastapi import Depends, Header, Query, Request, Security
 from fastapi.security import APIKeyHeader
 from sqlalchemy import Engine
 
+from creditcity.api.limits import RateLimits
 from creditcity.bootstrap import Runtime
 from creditcity.config import Settings
 from creditcity.domain.policy import Policy
 from creditcity.domain.principals import Principal, Scope
-from creditcity.errors import InputRejected, NotAuthorised, Problem
+from creditcity.errors import InputRejected, NotAuthenticated, NotAuthorised, Problem
 
 MAX_PURPOSE = 200
 API_KEY_HEADER = "X-API-Key"
@@ -61,11 +62,28 @@ _api_key = APIKeyHeader(
 
 
 def current_principal(
-    rt: RuntimeDep, key: Annotated[str | None, Security(_api_key)] = None
+    request: Request, rt: RuntimeDep, key: Annotated[str | None, Security(_api_key)] = None
 ) -> Principal:
-    """The caller behind ``X-API-Key``; a missing or unknown key is refused."""
+    """The caller behind ``X-API-Key``; a missing or unknown key is refused (401), an address
+    that sent too many such is refused (429), and each key spends its role's rate (429)."""
+    limits: RateLimits | None = getattr(request.app.state, "limits", None)
+    address = request.client.host if request.client else ""
+    if limits is not None:
+        limits.refuse_if_locked(address)
+    try:
+        principal = _authenticate(rt, key)
+    except NotAuthenticated:
+        if limits is not None:
+            limits.failed(address)
+        raise
+    if limits is not None:
+        limits.admit(principal)
+    return principal
+
+
+def _authenticate(rt: Runtime, key: str | None) -> Principal:
     if not key:
-        raise NotAuthorised(
+        raise NotAuthenticated(
             "an API key is required",
             problems=[
                 Problem(
@@ -78,7 +96,7 @@ def current_principal(
         )
     principal = rt.keyring.authenticate(key)
     if principal is None:
-        raise NotAuthorised(
+        raise NotAuthenticated(
             "unknown API key",
             problems=[
                 Problem(

@@ -29,10 +29,15 @@ class ProblemOut(BaseModel):
 
 
 class ErrorOut(BaseModel):
-    """Every error: the error class, what was wrong, and each problem located precisely."""
+    """Every error, as RFC 9457 problem details (``application/problem+json``): its kind
+    (``type``, ``title``), ``status``, what was wrong (``detail``), the request it answers
+    (``instance``, which the logs carry too) and each problem located precisely."""
 
-    error: str
-    message: str
+    type: str = Field(examples=["urn:creditcity:problem:input-rejected"])
+    title: str
+    status: int = Field(ge=400, le=599)
+    detail: str
+    instance: str = Field(examples=["urn:creditcity:request:4f1c0d0e9a3b4c56"])
     problems: list[ProblemOut] = []
 
 

@@ -40,7 +40,11 @@ def _subject(who: Principal) -> str:
     return who.subject
 
 
-@router.get("/report", responses=_ERRORS, summary="Everything held about me (access report)")
+@router.get(
+    "/report",
+    responses={**_ERRORS, 200: {"content": {"text/html": {"schema": {"type": "string"}}}}},
+    summary="Everything held about me (access report)",
+)
 async def my_report(
     who: Resident,
     purpose: Purpose,

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from creditcity.api.deps import RuntimeDep, Source
-from creditcity.api.errors import error_body
+from creditcity.api.errors import problem_response
 from creditcity.api.schemas import ErrorOut, RecordIn, RecordsReport
-from creditcity.errors import InputRejected, http_status_for
+from creditcity.errors import InputRejected
 from creditcity.services.record_submission import MAX_RECORDS, ingest_body
 
 router = APIRouter(prefix="/v1", tags=["records"])
@@ -72,7 +71,7 @@ async def submit_records(request: Request, source: Source, rt: RuntimeDep) -> An
         "(re-sending the others is harmless)",
         problems=outcome.problems,
     )
-    return JSONResponse({**error_body(error), **report}, status_code=http_status_for(error))
+    return problem_response(error, **report)
 
 
 #: Referenced by the request body schema; the app adds it to the OpenAPI components.
