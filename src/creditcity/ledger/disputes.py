@@ -1,9 +1,10 @@
 """Storage of disputes and of the messages that tell a source about them.
 
-A dispute row is operational state: it is opened ``pending``, and closed once,
-to ``upheld`` or ``rejected``, by :func:`close_dispute`, whose ``WHERE status =
-'pending'`` makes a double resolution impossible even for two operators at the
-same moment. The outcome that matters for the file itself is not here: an
+A dispute row is operational state: it is opened ``pending`` (or ``review``,
+queued for the office when a person opens many at once), and closed once, to
+``upheld`` or ``rejected``, by :func:`close_dispute`, whose ``WHERE status IN
+('pending', 'review')`` makes a double resolution impossible even for two
+operators at the same moment. The outcome that matters for the file itself is not here: an
 upheld dispute is a retraction entry in the ledger, written by the service.
 """
 
@@ -14,14 +15,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, select, update
 
 from creditcity.ledger.exclusions import PENDING
 from creditcity.ledger.tables import disputes, entries, outbox
 
 UPHELD = "upheld"
 REJECTED = "rejected"
-STATUSES = (PENDING, UPHELD, REJECTED)
+#: queued for the office's review: the record keeps counting, and the deadline upholds nothing
+REVIEW = "review"
+OPEN = (PENDING, REVIEW)
+STATUSES = (PENDING, REVIEW, UPHELD, REJECTED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +100,7 @@ def insert_dispute(
     statement: str,
     opened_at: datetime,
     deadline: datetime,
+    status: str = PENDING,
 ) -> int:
     result = conn.execute(
         insert(disputes),
@@ -105,7 +110,7 @@ def insert_dispute(
             "statement": statement,
             "opened_at": opened_at,
             "deadline": deadline,
-            "status": PENDING,
+            "status": status,
         },
     )
     key = result.inserted_primary_key
@@ -135,6 +140,22 @@ def listed(
     return [_row(r) for r in conn.execute(query)]
 
 
+def opened_by(conn: Connection, subject: str, since: datetime) -> tuple[int, list[datetime]]:
+    """How many disputes ``subject`` has open now, and when each of those opened since
+    ``since`` was opened (oldest first): what the per-person limits count."""
+    open_now = conn.execute(
+        select(func.count())
+        .select_from(disputes)
+        .where(and_(disputes.c.subject == subject, disputes.c.status.in_(OPEN)))
+    ).scalar_one()
+    recent = conn.execute(
+        select(disputes.c.opened_at)
+        .where(and_(disputes.c.subject == subject, disputes.c.opened_at >= since))
+        .order_by(disputes.c.opened_at)
+    )
+    return int(open_now), [r[0] for r in recent]
+
+
 def overdue(conn: Connection, now: datetime) -> list[DisputeRow]:
     """Pending disputes whose deadline has passed."""
     query = (
@@ -154,10 +175,10 @@ def close_dispute(
     resolved_by: str,
     resolution: str,
 ) -> bool:
-    """Close a pending dispute; False if it was not pending (someone closed it first)."""
+    """Close an open dispute; False if it was not open (someone closed it first)."""
     result = conn.execute(
         update(disputes)
-        .where(and_(disputes.c.dispute_id == dispute_id, disputes.c.status == PENDING))
+        .where(and_(disputes.c.dispute_id == dispute_id, disputes.c.status.in_(OPEN)))
         .values(
             status=status, resolved_at=resolved_at, resolved_by=resolved_by, resolution=resolution
         )

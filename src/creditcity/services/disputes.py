@@ -10,6 +10,13 @@ A dispute nobody answers by its deadline is upheld: the burden of proof is
 on the record, not on the person. That sweep runs on ``dispute sweep`` and
 before disputes are read here; scoring calls :func:`sweep` too.
 
+Limits per person (settings ``dispute_max_open``, ``dispute_max_per_month``)
+refuse a dispute past them with :class:`TooMany` (429, with when to try
+again). Disputes opened in bulk — past ``dispute_bulk_after`` within a day —
+are queued for the office's ``review`` instead: their records keep counting
+until someone decides, and the deadline upholds none of them, so opening
+fifty disputes at once no longer lifts a score by itself.
+
 Every action is audited and the source hears of it through the outbox; the
 people whose file changed are announced after the commit (the unit of work's
 after-commit event, to which :mod:`creditcity.bootstrap` subscribes rescoring).
@@ -25,7 +32,7 @@ from sqlalchemy import Connection, Engine
 
 from creditcity.config import Settings
 from creditcity.domain.records import ENTRY_ARROW_SCHEMA, entries_from_rows, validate_row
-from creditcity.errors import Conflict, InputRejected, NotFound, Problem
+from creditcity.errors import Conflict, InputRejected, NotFound, Problem, TooMany
 from creditcity.ledger import disputes as store
 from creditcity.ledger.audit import record_access
 from creditcity.ledger.disputes import DisputeRow as DisputeRow  # the type callers see
@@ -36,6 +43,8 @@ from creditcity.ledger.unit_of_work import UnitOfWork
 MAX_STATEMENT = 4000
 DEADLINE_ACTOR = "creditcity:deadline"
 PURPOSE = "dispute"
+MONTH = timedelta(days=30)
+DAY = timedelta(days=1)
 
 
 def utc_now() -> datetime:
@@ -84,6 +93,7 @@ def open_dispute(
     sweep(engine, now=now)
     with UnitOfWork(engine) as uow:
         entry = _disputable(uow.conn, subject, entry_id)
+        status = admitted_status(uow.conn, subject, now, settings)
         dispute_id = store.insert_dispute(
             uow.conn,
             subject=subject,
@@ -91,6 +101,7 @@ def open_dispute(
             statement=text,
             opened_at=now,
             deadline=now + timedelta(days=deadline_days(settings)),
+            status=status,
         )
         opened = store.get(uow.conn, dispute_id)
         assert opened is not None
@@ -105,6 +116,39 @@ def open_dispute(
         uow.people_changed({subject})
         uow.commit()
     return opened
+
+
+def admitted_status(conn: Connection, subject: str, now: datetime, settings: Settings) -> str:
+    """``pending``, or ``review`` for a bulk; :class:`TooMany` past the person's limits."""
+    open_now, recent = store.opened_by(conn, subject, now - MONTH)
+    if open_now >= settings.dispute_max_open:
+        raise TooMany(
+            f"{open_now} disputes are already open; wait for the office to answer them",
+            retry_after=int(DAY.total_seconds()),
+            problems=[
+                Problem(
+                    f"{open_now} open",
+                    field="entry_id",
+                    expected=f"at most {settings.dispute_max_open} open at once",
+                )
+            ],
+        )
+    if len(recent) >= settings.dispute_max_per_month:
+        again = recent[-settings.dispute_max_per_month] + MONTH
+        raise TooMany(
+            f"{len(recent)} disputes opened in the last 30 days; "
+            f"the next may be opened from {again:%Y-%m-%d %H:%M} UTC",
+            retry_after=int((again - now).total_seconds()),
+            problems=[
+                Problem(
+                    f"{len(recent)} in 30 days",
+                    field="entry_id",
+                    expected=f"at most {settings.dispute_max_per_month} in 30 days",
+                )
+            ],
+        )
+    today = sum(1 for opened in recent if opened >= now - DAY)
+    return store.REVIEW if today >= settings.dispute_bulk_after else PENDING
 
 
 def _disputable(conn: Connection, subject: str, entry_id: int) -> Mapping[str, Any]:
@@ -126,7 +170,7 @@ def _disputable(conn: Connection, subject: str, entry_id: int) -> Mapping[str, A
             f"({newer[-1]['kind']}) replaced it; dispute the current record instead"
         )
     for earlier in store.of_entry(conn, entry_id):
-        if earlier.status == PENDING:
+        if earlier.status in store.OPEN:
             raise Conflict(
                 f"dispute {earlier.dispute_id} on entry {entry_id} is already open "
                 f"(deadline {earlier.deadline:%Y-%m-%d}); add to it rather than open another"
