@@ -40,7 +40,7 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
-POLICY_SERVICES = (
+POLICY_SERVICES: tuple[tuple[str, int], ...] = (
     ("bike_deposit", 299),
     ("power_bank_deposit", 99),
     ("umbrella_deposit", 39),
@@ -52,6 +52,7 @@ POLICY_SERVICES = (
     ("pay_later_public_office", 500),
 )
 KEY = "bench-provider-key-0123456789"
+SERVICES = ", ".join(f'"{s}"' for s, _ in POLICY_SERVICES)
 SUBJECTS_FILE = "CREDITCITY_BENCH_SUBJECTS"  # bare app workers read their table from here
 
 # --- the bare endpoint --------------------------------------------------------------------
@@ -262,6 +263,7 @@ def _keys(folder: Path) -> Path:
     path = folder / "keys.toml"
     path.write_text(
         f'[[keys]]\nprincipal = "bike_operator:bench"\nrole = "provider"\nkey = "{KEY}"\n'
+        f"services = [{SERVICES}]\n"
     )
     return path
 

@@ -49,11 +49,13 @@ key = "{KEYS["bike_source"]}"
 principal = "bike_operator:hellobike"
 role = "provider"
 key = "{KEYS["provider"]}"
+services = ["bike_deposit", "power_bank_deposit", "umbrella_deposit", "pay_later_transit"]
 
 [[keys]]
 principal = "landlord_platform:anju"
 role = "provider"
 key = "{KEYS["landlord"]}"
+services = ["rental_deposit", "agency_fee", "bike_deposit"]
 
 [[keys]]
 principal = "resident:{RESIDENT}"

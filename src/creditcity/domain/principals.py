@@ -23,6 +23,7 @@ class Role(StrEnum):
 class Scope(StrEnum):
     RECORDS_WRITE = "records:write"  #: submit records as oneself (sources)
     DECISIONS = "decisions"  #: ask decisions and report their outcomes (providers)
+    DECISIONS_SCORE = "decisions:score"  #: see the numeric score in a decision's answer
     SELF = "self"  #: read and act on one's own file (residents)
     SUBJECTS_READ = "subjects:read"  #: read anyone's score, stating why (operator)
     OPERATE = "operate"  #: figures, disputes queue, fairness (operator)

@@ -1,24 +1,52 @@
-"""Storage of the audit hash chain: append one event, read the chain back in order.
+"""Storage of the audit hash chain: append events, read the chain back in order.
 
 The chain logic lives in :mod:`creditcity.rights.audit_chain`; this adapter
-only serialises appends (PostgreSQL: a transaction-scoped advisory lock;
-SQLite: one writer at a time by design, and ``seq`` is the primary key, so a
-forked chain fails loudly rather than silently) and stores rows.
+serialises appends and stores rows. Reading the head and inserting after it
+must be one step, or two writers fork the chain (two rows with the same
+``seq``):
+
+* PostgreSQL: a transaction-scoped advisory lock, held to commit;
+* SQLite: the database's write lock, taken *before* the head is read. The
+  driver opens a transaction only at the first write, so without it a head
+  read by one connection could be overtaken by another's commit, and the
+  insert then failed on the primary key (``UNIQUE constraint failed:
+  audit_log.seq``, a 500 under concurrent audited reads).
+
+:func:`record_events` appends a batch (the events of a group commit) with one
+read of the head and one insert statement.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, text
 
+from creditcity.ledger.guards import take_write_lock
 from creditcity.ledger.tables import audit_log
-from creditcity.rights.audit_chain import AuditEvent, AuditRow, seal
+from creditcity.rights.audit_chain import AuditEvent, AuditRow, seal_after
+
+__all__ = ["Access", "chain", "record_access", "record_events"]
 
 _AUDIT_LOCK = 7_411_311  # any constant shared by every writer of this database
+_HEAD = select(audit_log).order_by(audit_log.c.seq.desc()).limit(1)
+_INSERT = insert(audit_log)
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """One event to append: who, in what role, why, did what, to whose file."""
+
+    actor: str
+    role: str
+    purpose: str
+    action: str
+    subject: str = ""
+    detail: Mapping[str, Any] = field(default_factory=dict)
 
 
 def record_access(
@@ -32,25 +60,43 @@ def record_access(
     detail: Mapping[str, Any] | None = None,
 ) -> AuditRow:
     """Append one event (who, in what role, why, did what, to whose file) to the chain."""
+    access = Access(actor, role, purpose, action, subject, dict(detail or {}))
+    return record_events(conn, [access])[0]
+
+
+def record_events(conn: Connection, accesses: Sequence[Access]) -> list[AuditRow]:
+    """Append ``accesses`` in order after the current head: one head read, one insert."""
+    if not accesses:
+        return []
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _AUDIT_LOCK})
-    last = conn.execute(select(audit_log).order_by(audit_log.c.seq.desc()).limit(1)).first()
+    else:
+        take_write_lock(conn)
+    last = conn.execute(_HEAD).first()
     prev = AuditRow.from_record(dict(last._mapping)) if last is not None else None
-    event = AuditEvent(
-        seq=(prev.seq + 1) if prev else 1,
-        at=AuditEvent.timestamp(datetime.now(UTC)),
-        actor=actor,
-        role=role,
-        purpose=purpose,
-        action=action,
-        subject=subject,
-        detail=dict(detail or {}),
-    )
-    row = seal(prev, event)
-    record = row.as_record()
-    record["detail"] = json.dumps(record["detail"], sort_keys=True, ensure_ascii=False)
-    conn.execute(insert(audit_log), record)
-    return row
+    at = AuditEvent.timestamp(datetime.now(UTC))
+    first = (prev.seq + 1) if prev else 1
+    events = [
+        AuditEvent(
+            seq=first + i,
+            at=at,
+            actor=a.actor,
+            role=a.role,
+            purpose=a.purpose,
+            action=a.action,
+            subject=a.subject,
+            detail=dict(a.detail),
+        )
+        for i, a in enumerate(accesses)
+    ]
+    rows = seal_after(prev, events)
+    records = []
+    for row in rows:
+        record = row.as_record()
+        record["detail"] = json.dumps(record["detail"], sort_keys=True, ensure_ascii=False)
+        records.append(record)
+    conn.execute(_INSERT, records)
+    return rows
 
 
 def chain(conn: Connection, subject: str | None = None) -> Iterator[AuditRow]:

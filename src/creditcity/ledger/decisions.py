@@ -19,7 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Exists, bindparam, exists, func, insert, select
+from sqlalchemy import Connection, Exists, bindparam, exists, func, insert, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -32,6 +32,7 @@ from creditcity.ledger.tables import decisions, disputes, entries, notices, scor
 
 __all__ = [
     "CLOSING_KINDS",
+    "DECISIONS_SOURCE",
     "OUTCOME_KINDS",
     "RESTRICTION_KINDS",
     "OutcomeEntry",
@@ -39,11 +40,15 @@ __all__ = [
     "StoredNotice",
     "adjudicated_records",
     "adjudicated_records_by_subject",
+    "adjudicated_records_of",
+    "append_entries",
     "append_entry",
     "closed_by",
     "decisions_of",
+    "exposure_of",
     "get_decision",
     "insert_decision",
+    "insert_decisions",
     "notices_of",
     "notify_once",
     "open_exposure",
@@ -52,6 +57,8 @@ __all__ = [
     "to_money",
 ]
 
+#: The source of the records creditcity itself writes about decisions.
+DECISIONS_SOURCE = "creditcity:decisions"
 #: Ledger kinds that end a borrowing or a pay-later charge and release its exposure.
 CLOSING_KINDS = ("borrowing_returned", "pay_later_paid")
 #: Every kind a provider reports about how a decision ended.
@@ -131,6 +138,12 @@ def insert_decision(conn: Connection, values: Mapping[str, Any]) -> None:
     conn.execute(_DECISION_INSERT, dict(values))
 
 
+def insert_decisions(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Store a batch of decisions in one statement."""
+    if rows:
+        conn.execute(_DECISION_INSERT, [dict(r) for r in rows])
+
+
 def score_for_decision(conn: Connection, subject: str) -> tuple[int, str, list[Any]] | None:
     """The current score's value, model version and reasons; None for a thin file.
 
@@ -180,12 +193,19 @@ def decisions_of(conn: Connection, subject: str) -> list[StoredDecision]:
 
 
 def closed_by(kinds: Sequence[str] = CLOSING_KINDS) -> Exists:
-    """``EXISTS`` an entry of ``kinds`` that reports on the decision of the outer row."""
+    """``EXISTS`` an entry of ``kinds`` that reports on the decision of the outer row.
+
+    Only the provider that got the decision reports on it: the entry's source
+    is that provider, or creditcity itself writing the provider's report
+    (:data:`DECISIONS_SOURCE`). A record from anyone else that names the
+    decision as its ``ref`` stays a record about the person and closes nothing.
+    """
     outcome = entries.alias("outcome")
     return exists().where(
         outcome.c.subject == decisions.c.subject,
         outcome.c.ref == decisions.c.decision_id,
         outcome.c.kind.in_(kinds),
+        outcome.c.source.in_([decisions.c.requested_by, literal(DECISIONS_SOURCE)]),
     )
 
 
@@ -197,20 +217,48 @@ _EXPOSURE = (
     .group_by(decisions.c.service)
 )
 _EXPOSURE_OF = _EXPOSURE.where(decisions.c.subject == bindparam("subject"))
+_EXPOSURE_AT = _EXPOSURE_OF.where(decisions.c.requested_by == bindparam("provider"))
+_EXPOSURE_OF_MANY = (
+    select(
+        decisions.c.subject,
+        decisions.c.service,
+        func.sum(decisions.c.waived_amount + decisions.c.credit_line),
+    )
+    .where(
+        decisions.c.approved.is_(True),
+        ~closed_by(),
+        decisions.c.subject.in_(bindparam("subjects", expanding=True)),
+    )
+    .group_by(decisions.c.subject, decisions.c.service)
+)
 
 
-def open_exposure(conn: Connection, subject: str | None = None) -> dict[str, Decimal]:
+def open_exposure(
+    conn: Connection, subject: str | None = None, *, provider: str | None = None
+) -> dict[str, Decimal]:
     """Granted amounts not yet returned or paid, per service (one person, or everyone).
 
-    Includes fee waivers, which the policy never counts as owed; the domain's
-    ``decide`` and the stats leave those out using the policy.
+    With ``provider``, only what that provider granted (an outcome answer shows
+    a provider its own exposure and nobody else's). Includes fee waivers, which
+    the policy never counts as owed; the domain's ``decide`` and the stats
+    leave those out using the policy.
     """
-    result = (
-        conn.execute(_EXPOSURE)
-        if subject is None
-        else conn.execute(_EXPOSURE_OF, {"subject": subject})
-    )
+    if subject is None:
+        result = conn.execute(_EXPOSURE)
+    elif provider is None:
+        result = conn.execute(_EXPOSURE_OF, {"subject": subject})
+    else:
+        result = conn.execute(_EXPOSURE_AT, {"subject": subject, "provider": provider})
     return {service: to_money(total) for service, total in result}
+
+
+def exposure_of(conn: Connection, people: Sequence[str]) -> dict[str, dict[str, Decimal]]:
+    """Open exposure per service of each of ``people`` (one statement for a batch)."""
+    found: dict[str, dict[str, Decimal]] = {}
+    if people:
+        for subject, service, total in conn.execute(_EXPOSURE_OF_MANY, {"subjects": list(people)}):
+            found.setdefault(subject, {})[service] = to_money(total)
+    return found
 
 
 # --- ledger entries ---------------------------------------------------------
@@ -230,6 +278,21 @@ _ADJUDICATED = (
     )
 )
 _ADJUDICATED_OF = _ADJUDICATED.where(entries.c.subject == bindparam("subject"))
+_ADJUDICATED_OF_MANY = _ADJUDICATED.where(
+    entries.c.subject.in_(bindparam("subjects", expanding=True))
+)
+
+
+def adjudicated_records_of(
+    conn: Connection, people: Sequence[str]
+) -> dict[str, list[AdjudicatedRecord]]:
+    """:func:`adjudicated_records` of each of ``people`` who has any (one statement)."""
+    found: dict[str, list[AdjudicatedRecord]] = {}
+    if people:
+        result = conn.execute(_ADJUDICATED_OF_MANY, {"subjects": list(people)})
+        for subj, kind, source, ref, occurred in result:
+            found.setdefault(subj, []).append(AdjudicatedRecord(kind, source, ref or "", occurred))
+    return found
 
 
 def adjudicated_records(conn: Connection, subject: str) -> list[AdjudicatedRecord]:
@@ -268,15 +331,21 @@ _OUTCOMES_OF = (
         entries.c.subject == bindparam("subject"),
         entries.c.ref == bindparam("ref"),
         entries.c.kind.in_(OUTCOME_KINDS),
+        entries.c.source.in_(bindparam("sources", expanding=True)),
     )
     .order_by(entries.c.entry_id)
 )
 
 
-def outcome_entries(conn: Connection, subject: str, decision_id: str) -> list[OutcomeEntry]:
-    """Every outcome already reported for a decision, oldest first."""
-    result = conn.execute(_OUTCOMES_OF, {"subject": subject, "ref": decision_id})
-    return [OutcomeEntry(*row) for row in result]
+def outcome_entries(conn: Connection, decision: StoredDecision) -> list[OutcomeEntry]:
+    """Every outcome the deciding provider already reported for a decision, oldest first.
+
+    Records from other sources that cite the decision are not its outcomes
+    (see :func:`closed_by`).
+    """
+    sources = [decision.requested_by, DECISIONS_SOURCE]
+    values = {"subject": decision.subject, "ref": decision.decision_id, "sources": sources}
+    return [OutcomeEntry(*row) for row in conn.execute(_OUTCOMES_OF, values)]
 
 
 def _entry_insert(dialect_insert: Any) -> Any:
@@ -288,10 +357,40 @@ def _entry_insert(dialect_insert: Any) -> Any:
 
 
 _ENTRY_INSERT = {"postgresql": _entry_insert(pg_insert), "sqlite": _entry_insert(sqlite_insert)}
+_ENTRY_INSERT_MANY = {
+    name: dialect_insert(entries).on_conflict_do_nothing(
+        index_elements=["source", "idempotency_key"]
+    )
+    for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
 _SUBJECT_INSERT = {
     "postgresql": pg_insert(subjects).on_conflict_do_nothing(),
     "sqlite": sqlite_insert(subjects).on_conflict_do_nothing(),
 }
+
+
+def append_entries(
+    conn: Connection, rows: Sequence[Sequence[object]], received_at: datetime
+) -> None:
+    """Append validated entries whose keys are new (a batch's waivers), one statement each.
+
+    Keys already present are skipped by the same idempotency rule as
+    :func:`append_entry`; the people are registered as first seen now unless known.
+    """
+    if not rows:
+        return
+    values = []
+    for row in rows:
+        value = dict(zip(ENTRY_COLUMNS, row, strict=True))
+        value["received_at"] = received_at
+        values.append(value)
+    dialect = conn.dialect.name
+    conn.execute(_ENTRY_INSERT_MANY[dialect], values)
+    people = {v["subject"]: v["city"] for v in values}
+    conn.execute(
+        _SUBJECT_INSERT[dialect],
+        [{"subject": s, "home_city": c, "first_seen_at": received_at} for s, c in people.items()],
+    )
 
 
 def append_entry(conn: Connection, row: Sequence[object], received_at: datetime) -> bool:

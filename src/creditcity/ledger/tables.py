@@ -20,6 +20,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -311,4 +312,17 @@ federation_refusals = Table(
     Column("reason", String(32), nullable=False),
     Column("batch_seq", BigInteger),
     Column("message", Text, nullable=False),
+)
+
+#: The answer given to each (caller, Idempotency-Key), so a retry gets it back
+#: (migration 0004_decision_guards).
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("principal", String(96), nullable=False),
+    Column("key", String(128), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("response", Text, nullable=False),
+    PrimaryKeyConstraint("principal", "key", name="pk_idempotency_keys"),
 )

@@ -47,6 +47,7 @@ __all__ = [
     "ensure_intact",
     "link",
     "seal",
+    "seal_after",
     "seal_all",
     "verify_chain",
 ]
@@ -214,9 +215,16 @@ def seal(prev: AuditRow | None, event: AuditEvent) -> AuditRow:
 
 def seal_all(events: Iterable[AuditEvent]) -> list[AuditRow]:
     """Chain a run of events from the genesis (tests, demos and re-imports)."""
+    return seal_after(None, events)
+
+
+def seal_after(prev: AuditRow | None, events: Iterable[AuditEvent]) -> list[AuditRow]:
+    """Chain a run of events after ``prev`` (a batch appended under one lock)."""
     rows: list[AuditRow] = []
+    last = prev
     for event in events:
-        rows.append(seal(rows[-1] if rows else None, event))
+        last = seal(last, event)
+        rows.append(last)
     return rows
 
 

@@ -1,53 +1,55 @@
 """The decision use case: may this person skip the deposit, and up to how much?
 
-What one call reads (a handful of indexed queries, all about one person):
+What a decision reads about a person:
 
-* the person's current stored score and its reason codes -- none means a thin
-  file, which the policy answers on its own rule (a person never seen before
-  is simply a thin file, not an error);
+* their current score and its reason codes -- none means a thin file, which
+  the policy answers on its own rule (a person never seen before is simply a
+  thin file, not an error); served from memory in the API
+  (:mod:`creditcity.services.serving`), read from the database otherwise;
 * their live adjudicated records (court judgments, satisfactions, proven
   fraud) not under a pending dispute, from which the active restrictions are
   derived *today*: a judgment satisfied this morning lifts its restriction now;
-* their exposure: what approved decisions granted and no outcome has yet
-  closed (returned or paid), per service.
+* their exposure: what approved decisions granted and the deciding provider
+  has not yet reported returned or paid, per service.
 
-It then calls the pure :func:`creditcity.domain.decisions.decide` and writes,
-in one transaction: the decision, an audit event (the provider, the stated
-purpose), for an approved deposit waiver or pay-later a ledger record
-(``deposit_waived`` / ``pay_later_charged``, keyed by the decision id) so the
-waiver is part of the person's file, and a notice for every active
-restriction the person was not yet told of. Bad input (unknown service,
-amount above the cap, blank purpose, malformed provider) raises
-:class:`InputRejected` naming the field, and nothing is written.
+Requests are decided in batches (:mod:`creditcity.services.decision_batch`):
+under a per-person lock so that no two workers grant against the same
+exposure, and written together -- the decisions, their audit events, the
+waiver records (``deposit_waived`` / ``pay_later_charged``, keyed by the
+decision id), the kept answers of idempotency keys -- then committed before
+anyone is answered. Bad input (unknown service, amount above the cap, blank
+purpose, malformed provider) raises :class:`InputRejected` naming the field;
+a service the provider does not run raises :class:`NotAuthorised`. Nothing
+is written for a refused request.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
-from uuid import uuid4
 
 from sqlalchemy import Connection, Engine
 
 from creditcity.config import Settings
-from creditcity.domain.decisions import Decision, Reason, decide
-from creditcity.domain.policy import Policy, ServiceKind, default_policy, load_policy
+from creditcity.domain.catalogue import SERVICE_IDS
+from creditcity.domain.decisions import Decision, Reason
+from creditcity.domain.policy import Policy, default_policy, load_policy
 from creditcity.domain.reason_catalogue import sentence_of
 from creditcity.domain.restrictions import ActiveRestriction, active_restrictions
-from creditcity.errors import InputRejected, Problem
-from creditcity.ledger.audit import record_access
+from creditcity.errors import InputRejected, NotAuthorised, Problem
 from creditcity.ledger.decisions import (
+    DECISIONS_SOURCE,
     adjudicated_records,
-    insert_decision,
     open_exposure,
     score_for_decision,
 )
 from creditcity.ledger.unit_of_work import UnitOfWork
-from creditcity.services.notices import Notice, notify_restrictions
-from creditcity.services.record_writer import write_record
+from creditcity.services.notices import Notice
 
 __all__ = [
     "DECISIONS_SOURCE",
@@ -55,22 +57,16 @@ __all__ = [
     "DecisionAnswer",
     "DecisionRequest",
     "PersonFacts",
-    "decide_in",
+    "checked_request",
     "decide_request",
     "person_facts",
     "policy_for",
 ]
 
-#: The source of the records creditcity itself writes about decisions.
-DECISIONS_SOURCE = "creditcity:decisions"
 #: Who asks when the command line does not say (the operator, on a provider's behalf).
 DEFAULT_PROVIDER = "creditcity:cli"
 PROVIDER_FORM = "role:name, e.g. bike_operator:hellobike (lowercase role, then a name)"
 _PROVIDER = re.compile(r"^[a-z][a-z_]{0,31}:[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-_RECORD_KIND = {
-    ServiceKind.DEPOSIT_WAIVER: "deposit_waived",
-    ServiceKind.PAY_LATER: "pay_later_charged",
-}
 
 
 def now_utc() -> datetime:
@@ -91,6 +87,16 @@ class DecisionRequest:
     amount: Decimal | int | float | str
     purpose: str
     provider: str = DEFAULT_PROVIDER
+    #: the services the provider runs; None when the operator asks (command line)
+    services: frozenset[str] | None = None
+    #: the caller's ``Idempotency-Key``, if it sent one
+    idempotency_key: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """What was asked, so a retry with the same key can be told from a new request."""
+        body = ["decision", self.subject, self.service, str(self.amount), self.purpose.strip()]
+        return hashlib.sha256(json.dumps(body).encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,69 +154,20 @@ def decide_request(
     settings: Settings,
     now: datetime | None = None,
 ) -> DecisionAnswer:
-    """Decide, store and audit one request in its own transaction."""
+    """Decide, store and audit one request in its own transaction (the command line)."""
+    from creditcity.services.decision_batch import decide_batch
+    from creditcity.services.serving import DirectScores
+
     with UnitOfWork(engine) as uow:
-        answer = decide_in(uow.conn, request, policy=policy, settings=settings, now=now)
+        (outcome,) = decide_batch(
+            uow.conn, [request], policy=policy, settings=settings, scores=DirectScores(), now=now
+        )
         uow.commit()
-    return answer
-
-
-def decide_in(
-    conn: Connection,
-    request: DecisionRequest,
-    *,
-    policy: Policy,
-    settings: Settings,
-    now: datetime | None = None,
-) -> DecisionAnswer:
-    """Decide inside the caller's transaction (the API holds its own); see the module doc."""
-    now = now or now_utc()
-    provider = _checked_provider(request.provider)
-    facts = person_facts(conn, request.subject, policy, now)
-    decision = decide(
-        policy,
-        request.service,
-        request.amount,
-        request.purpose,
-        score=facts.score,
-        reasons=facts.reasons,
-        restrictions=facts.restrictions,
-        exposure=facts.exposure,
-    )
-    decision_id = uuid4().hex
-    purpose = request.purpose.strip()
-    insert_decision(
-        conn,
-        _row(decision_id, request.subject, provider, purpose, now, decision, facts.model_version),
-    )
-    record_access(
-        conn,
-        actor=provider,
-        role="provider",
-        purpose=purpose,
-        action="decide",
-        subject=request.subject,
-        detail={
-            "decision_id": decision_id,
-            "service": decision.service,
-            "amount": str(decision.amount_requested),
-            "approved": decision.approved,
-            "granted": str(decision.granted),
-        },
-    )
-    record_kind = _record_grant(conn, policy, decision_id, request.subject, decision, settings, now)
-    notices = notify_restrictions(conn, request.subject, facts.restrictions, now)
-    return DecisionAnswer(
-        decision_id,
-        request.subject,
-        provider,
-        purpose,
-        now,
-        decision,
-        facts.model_version,
-        tuple(notices),
-        record_kind,
-    )
+    if isinstance(outcome, Exception):
+        raise outcome
+    if not isinstance(outcome, DecisionAnswer):
+        raise TypeError("a request without an idempotency key is answered afresh")
+    return outcome
 
 
 def person_facts(conn: Connection, subject: str, policy: Policy, now: datetime) -> PersonFacts:
@@ -226,71 +183,48 @@ def person_facts(conn: Connection, subject: str, policy: Policy, now: datetime) 
     return PersonFacts(score, model_version, reasons, tuple(restrictions), exposure)
 
 
-def _checked_provider(provider: str) -> str:
-    text = provider.strip()
-    if _PROVIDER.match(text):
-        return text
-    problem = Problem(
-        f"'{provider[:100]}' is not a provider id",
-        where="decision request",
-        field="provider",
-        expected=PROVIDER_FORM,
+def checked_request(request: DecisionRequest) -> DecisionRequest:
+    """The request with its provider id trimmed, or refused before anything is read.
+
+    A provider asks only for the services it runs (:class:`NotAuthorised`, a
+    403; a service nobody runs is left to the policy's 422); a malformed
+    provider id is bad input.
+    """
+    text = request.provider.strip()
+    if not _PROVIDER.match(text):
+        problem = Problem(
+            f"'{request.provider[:100]}' is not a provider id",
+            where="decision request",
+            field="provider",
+            expected=PROVIDER_FORM,
+        )
+        raise InputRejected("decision request rejected: bad provider", problems=[problem])
+    runs_these = request.services
+    if (
+        runs_these is not None
+        and request.service in SERVICE_IDS
+        and request.service not in runs_these
+    ):
+        runs = ", ".join(sorted(runs_these)) or "none"
+        raise NotAuthorised(
+            f"{text} does not run {request.service[:64]}",
+            problems=[
+                Problem(
+                    f"this key is for the services {runs}",
+                    where="decision request",
+                    field="service",
+                    expected="a service your key names (ask the city credit office to add one)",
+                )
+            ],
+        )
+    if text == request.provider:
+        return request
+    return DecisionRequest(
+        request.subject,
+        request.service,
+        request.amount,
+        request.purpose,
+        text,
+        request.services,
+        request.idempotency_key,
     )
-    raise InputRejected("decision request rejected: bad provider", problems=[problem])
-
-
-def _row(
-    decision_id: str,
-    subject: str,
-    provider: str,
-    purpose: str,
-    now: datetime,
-    decision: Decision,
-    model_version: str | None,
-) -> dict[str, Any]:
-    return {
-        "decision_id": decision_id,
-        "subject": subject,
-        "service": decision.service,
-        "amount": float(decision.amount_requested),
-        "purpose": purpose,
-        "requested_by": provider,
-        "decided_at": now,
-        "approved": decision.approved,
-        "waived_amount": float(decision.waived_amount),
-        "credit_line": float(decision.credit_line),
-        "tier": decision.tier,
-        "score": decision.score,
-        "reasons": [{"code": code, "text": text} for code, text in decision.reasons],
-        "restrictions": [r.as_dict() for r in decision.restrictions],
-        "model_version": model_version,
-        "policy_version": decision.policy_version,
-    }
-
-
-def _record_grant(
-    conn: Connection,
-    policy: Policy,
-    decision_id: str,
-    subject: str,
-    decision: Decision,
-    settings: Settings,
-    now: datetime,
-) -> str | None:
-    """Put an approved waiver or pay-later charge on the person's file; fee waivers are gifts."""
-    kind = _RECORD_KIND.get(policy.services[decision.service].kind)
-    if not decision.approved or kind is None:
-        return None
-    record = {
-        "source": DECISIONS_SOURCE,
-        "idempotency_key": decision_id,
-        "subject": subject,
-        "kind": kind,
-        "occurred_at": now,
-        "city": settings.city,
-        "ref": decision_id,
-        "service": decision.service,
-        "amount": str(decision.granted),
-    }
-    write_record(conn, record, secret=settings.pseudonym_secret, now=now)
-    return kind

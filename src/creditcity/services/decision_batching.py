@@ -1,43 +1,45 @@
 """Group commit for decisions: requests that arrive together share one transaction.
 
 Each decision writes a handful of rows (the decision, an audit event on the
-hash chain, the waiver record, notices) and must be durable before it is
-answered. One transaction per request pays a commit (a disk flush on
-PostgreSQL) per decision, and on PostgreSQL the audit chain's lock is held
-across that flush, so decisions would queue behind each other's flushes.
-Here, requests that arrive while a batch is being written wait for the next
-batch; each batch runs :func:`creditcity.services.decide.decide_in` for every
-request inside one :class:`UnitOfWork` and commits once, then every caller in
-it is answered. Nobody is answered before their decision is committed, and
-there is no timer: a lone request is decided at once.
+hash chain, the waiver record, the kept answer of its idempotency key) and
+must be durable before it is answered. One transaction per request pays a
+commit (a disk flush) and a lock round per decision. Here, requests that
+arrive while a batch is being written wait for the next batch; each batch is
+decided by :func:`creditcity.services.decision_batch.decide_batch` inside one
+:class:`UnitOfWork` and committed once, then every caller in it is answered.
+Nobody is answered before their decision is committed, and there is no
+timer: a lone request is decided at once.
 
-A request refused as bad input (``decide_in`` refuses before it writes) is
-answered with its error, and the rest of its batch is decided again without
-it; if the database itself fails, each request of the batch is retried in a
-transaction of its own, so one caller's trouble is not another's.
+A refused request (bad input, a service the provider does not run) is
+answered with its error and writes nothing, without disturbing the rest of
+its batch. If the database itself fails (a deadlock, a lost connection), each
+request of the batch is retried in a transaction of its own, so one caller's
+trouble is not another's.
+
+Each worker keeps the city's scores in memory (:class:`ServingState`), loaded
+on the first batch and caught up with the database on every batch.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from typing import Any
 
 import anyio.to_thread
 from sqlalchemy import Engine
 
 from creditcity.config import Settings
 from creditcity.domain.policy import Policy
-from creditcity.errors import CreditCityError
 from creditcity.ledger.unit_of_work import UnitOfWork
-from creditcity.services.decide import DecisionAnswer, DecisionRequest, decide_in, decide_request
+from creditcity.services.decide import DecisionAnswer, DecisionRequest
+from creditcity.services.decision_batch import Outcome, decide_batch
+from creditcity.services.serving import ServingState
 
-__all__ = ["DecisionBatcher"]
+__all__ = ["Answer", "DecisionBatcher", "Outcome"]
 
-Outcome = DecisionAnswer | Exception
-
-
-class _Refused(Exception):
-    """Internal: one request of the batch was refused; redo the others without it."""
+#: What a caller gets: a decision, or the answer kept for its idempotency key (a retry).
+Answer = DecisionAnswer | dict[str, Any]
 
 
 class DecisionBatcher:
@@ -48,16 +50,27 @@ class DecisionBatcher:
     ) -> None:
         self.engine, self.policy, self.settings = engine, policy, settings
         self.max_batch = max_batch
-        self._pending: list[tuple[DecisionRequest, asyncio.Future[DecisionAnswer]]] = []
+        self._pending: list[tuple[DecisionRequest, asyncio.Future[Answer]]] = []
         self._drainer: asyncio.Task[None] | None = None
+        self._serving: ServingState | None = None
         #: how many batches and decisions were committed (for the benchmark's report)
         self.batches = 0
         self.decided = 0
 
-    async def decide(self, request: DecisionRequest) -> DecisionAnswer:
-        """The committed answer to ``request`` (or its error)."""
+    def serving(self) -> ServingState:
+        """This worker's in-memory scores, loaded when first needed."""
+        if self._serving is None:
+            with UnitOfWork(self.engine) as uow:
+                self._serving = ServingState.load(uow.conn)
+        return self._serving
+
+    async def decide(self, request: DecisionRequest) -> Answer:
+        """The committed answer to ``request``: a decision, or a kept answer (a retry).
+
+        Raises the error the request was refused with.
+        """
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[DecisionAnswer] = loop.create_future()
+        future: asyncio.Future[Answer] = loop.create_future()
         self._pending.append((request, future))
         if self._drainer is None or self._drainer.done():
             self._drainer = loop.create_task(self._drain())
@@ -87,41 +100,25 @@ class DecisionBatcher:
                     future.set_result(outcome)
 
     def run(self, requests: Sequence[DecisionRequest]) -> list[Outcome]:
-        """Decide ``requests`` in as few transactions as their errors allow (blocking)."""
-        results: dict[int, Outcome] = {}
-        todo = list(range(len(requests)))
-        while todo:
-            try:
-                results.update(self._one_transaction(requests, todo, results))
-                todo = []
-            except _Refused:
-                todo = [i for i in todo if i not in results]
-            except Exception:  # the database failed: every request on its own
-                for i in todo:
-                    results[i] = self._alone(requests[i])
-                todo = []
-        return [results[i] for i in range(len(requests))]
+        """Decide ``requests`` in one transaction, or each alone if the database fails."""
+        try:
+            return self._transaction(requests)
+        except Exception:  # the database failed: every request on its own
+            return [self._alone(r) for r in requests]
 
-    def _one_transaction(
-        self, requests: Sequence[DecisionRequest], todo: list[int], results: dict[int, Outcome]
-    ) -> dict[int, Outcome]:
-        answers: dict[int, Outcome] = {}
+    def _transaction(self, requests: Sequence[DecisionRequest]) -> list[Outcome]:
+        serving = self.serving()
         with UnitOfWork(self.engine) as uow:
-            for i in todo:
-                try:
-                    answers[i] = decide_in(
-                        uow.conn, requests[i], policy=self.policy, settings=self.settings
-                    )
-                except CreditCityError as error:
-                    results[i] = error
-                    raise _Refused from None
+            outcomes = decide_batch(
+                uow.conn, requests, policy=self.policy, settings=self.settings, scores=serving
+            )
             uow.commit()
         self.batches += 1
-        self.decided += len(answers)
-        return answers
+        self.decided += sum(not isinstance(o, Exception) for o in outcomes)
+        return outcomes
 
     def _alone(self, request: DecisionRequest) -> Outcome:
         try:
-            return decide_request(self.engine, request, policy=self.policy, settings=self.settings)
+            return self._transaction([request])[0]
         except Exception as error:
             return error

@@ -9,12 +9,15 @@ key itself (``sha256 = "..."``) so the key never sits on the server's disk::
     role = "source"                    # source | provider | resident | operator
     key = "a long random string"       # or: sha256 = "<64 hex>"
     scopes = ["records:write"]         # optional; the role's default scopes
+    services = ["bike_deposit"]        # providers only, required: the services it runs
     label = "West Lake Bank"           # optional, shown in the portal
     demo = false                       # true: the portal offers a one-tap demo sign-in
 
 A source may only submit records as its own principal id, a provider asks
-decisions as itself, a resident sees only their own file, and the operator
-sees figures and any file (each read audited with its stated purpose).
+decisions as itself and only for the services its key names (add the scope
+``decisions:score`` to let it see the numeric score in an answer), a resident
+sees only their own file, and the operator sees figures and any file (each
+read audited with its stated purpose).
 """
 
 from __future__ import annotations
@@ -27,14 +30,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from creditcity.domain.catalogue import SOURCE_ROLES
+from creditcity.domain.catalogue import SERVICE_IDS, SOURCE_ROLES
 from creditcity.domain.principals import DEFAULT_SCOPES, Principal, Role, Scope
 from creditcity.domain.subjects import is_pseudonym
 from creditcity.errors import InputRejected, Problem
 
 _ID = re.compile(r"^[a-z][a-z_]{0,31}:[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
-_FIELDS = {"principal", "role", "key", "sha256", "scopes", "label", "demo"}
+_FIELDS = {"principal", "role", "key", "sha256", "scopes", "services", "label", "demo"}
 
 __all__ = ["KeyRing", "Principal", "Role", "Scope", "demo_keys_toml", "digest"]
 
@@ -122,10 +125,32 @@ def _entry(table: dict[str, Any], where: str) -> tuple[str, Principal] | list[Pr
         problems.append(Problem(why, where, "principal", _ID_FORMS[role]))
     key_digest = _key_digest(table, where, problems)
     scopes = _scopes(table.get("scopes"), role, where, problems)
+    services = _services(table.get("services"), role, where, problems)
     if problems or role is None or key_digest is None:
         return problems
     label = str(table.get("label", ""))
-    return key_digest, Principal(principal_id, role, scopes, label, bool(table.get("demo")))
+    demo = bool(table.get("demo"))
+    return key_digest, Principal(principal_id, role, scopes, label, demo, services)
+
+
+def _services(
+    raw: object, role: Role | None, where: str, problems: list[Problem]
+) -> frozenset[str]:
+    """The services a provider runs: required for providers, refused for other roles."""
+    expected = 'a list of service ids, e.g. services = ["bike_deposit"]: ' + ", ".join(SERVICE_IDS)
+    if role is not Role.PROVIDER:
+        if raw is not None:
+            problems.append(Problem("only provider keys run services", where, "services"))
+        return frozenset()
+    if not isinstance(raw, list) or not raw:
+        problems.append(
+            Problem("a provider key names the services it runs", where, "services", expected)
+        )
+        return frozenset()
+    for name in raw:
+        if name not in SERVICE_IDS:
+            problems.append(Problem(f"unknown service '{name}'", where, "services", expected))
+    return frozenset(str(n) for n in raw if n in SERVICE_IDS)
 
 
 _ID_FORMS = {
@@ -200,6 +225,10 @@ def demo_keys_toml(residents: Iterable[str]) -> tuple[str, dict[str, str]]:
         ("landlord_platform:anju", Role.PROVIDER, "Anju rentals"),
         ("operator:office", Role.OPERATOR, "City credit office"),
     ]
+    runs = {
+        "bike_operator:hellobike": '["bike_deposit", "power_bank_deposit", "umbrella_deposit"]',
+        "landlord_platform:anju": '["rental_deposit", "agency_fee"]',
+    }
     people = [
         (f"resident:{s}", Role.RESIDENT, f"Demo resident {i}")
         for i, s in enumerate(residents, start=1)
@@ -216,6 +245,7 @@ def demo_keys_toml(residents: Iterable[str]) -> tuple[str, dict[str, str]]:
             f'key = "{key}"',
             f'label = "{label}"',
             f"demo = {'true' if role in (Role.RESIDENT, Role.OPERATOR) else 'false'}",
+            *([f"services = {runs[principal_id]}"] if role is Role.PROVIDER else []),
             "",
         ]
     return "\n".join(lines), issued

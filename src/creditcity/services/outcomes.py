@@ -20,13 +20,23 @@ decision when the catalogue lets that role submit the kind, else
 turned up) and ``overdue`` by ``paid``; once returned or paid, a different
 result is a :class:`Conflict`. After a new record the person is rescored
 (``creditcity.services.scoring.rescore``), so their next decision reflects it.
+
+Only the provider that got the decision reports on it (``provider``: anyone
+else is told there is no such decision of theirs), the answer shows that
+provider's own exposure of the person and no one else's, and a record about
+the decision from any other source neither closes nor settles it (see
+:func:`creditcity.ledger.decisions.closed_by`). With an ``idempotency_key``,
+a retry gets the first answer back and the same key with another report is
+refused.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -41,23 +51,18 @@ from creditcity.errors import Conflict, InputRejected, NotFound, Problem
 from creditcity.ledger.audit import record_access
 from creditcity.ledger.decisions import (
     CLOSING_KINDS,
+    DECISIONS_SOURCE,
     StoredDecision,
     get_decision,
     open_exposure,
     outcome_entries,
 )
+from creditcity.ledger.guards import keep_answers, lock_people, stored_answers
 from creditcity.ledger.unit_of_work import UnitOfWork
-from creditcity.services.decide import DECISIONS_SOURCE
+from creditcity.services.decision_batch import idempotency_mismatch
 from creditcity.services.record_writer import write_record
 
-__all__ = [
-    "OutcomeReport",
-    "Rescore",
-    "Result",
-    "ensure_asked_by",
-    "report_outcome",
-    "rescore_with_model",
-]
+__all__ = ["OutcomeReport", "Rescore", "Result", "report_outcome", "rescore_with_model"]
 
 #: ``rescore(engine, subject) -> bool`` (True when the person was rescored).
 Rescore = Callable[[Engine, str], bool]
@@ -122,22 +127,21 @@ class OutcomeReport:
             "rescored": self.rescored,
         }
 
-
-def ensure_asked_by(engine: Engine, decision_id: str, provider: str) -> None:
-    """Only the provider that asked may report the outcome; others learn nothing of it."""
-    with UnitOfWork(engine) as uow:
-        found = get_decision(uow.conn, decision_id)
-    if found is None or found.requested_by != provider:
-        raise NotFound(
-            f"no decision '{decision_id}' of yours",
-            problems=[
-                Problem(
-                    "unknown decision id",
-                    where="path",
-                    field="decision_id",
-                    expected="the decision_id your own decision request returned",
-                )
-            ],
+    @classmethod
+    def from_dict(cls, kept: dict[str, Any]) -> OutcomeReport:
+        """An answer kept for an idempotency key, as it was given."""
+        return cls(
+            str(kept["decision_id"]),
+            str(kept["subject"]),
+            str(kept["service"]),
+            Result(kept["result"]),
+            str(kept["kind"]),
+            str(kept["source"]),
+            str(kept["idempotency_key"]),
+            bool(kept["duplicate"]),
+            bool(kept["released"]),
+            {s: Decimal(a) for s, a in kept["exposure"].items()},
+            bool(kept["rescored"]),
         )
 
 
@@ -168,57 +172,97 @@ def report_outcome(
     policy: Policy,
     settings: Settings,
     days_late: int | None = None,
+    provider: str | None = None,
+    idempotency_key: str | None = None,
     rescore: Rescore | None = rescore_with_model,
     now: datetime | None = None,
 ) -> OutcomeReport:
-    """Record how a decision ended, release exposure if it is settled, and rescore."""
+    """Record how a decision ended, release exposure if it is settled, and rescore.
+
+    ``provider``: the caller, who must be the provider that got the decision
+    (None: the operator, on the command line).
+    """
     now = now or datetime.now(UTC).replace(tzinfo=None)
     outcome = _result(result)
+    decision_id = decision_id.strip()
+    fingerprint = _fingerprint(decision_id, outcome, days_late)
     with UnitOfWork(engine) as uow:
-        decision = get_decision(uow.conn, decision_id.strip())
-        if decision is None:
-            raise NotFound(
-                f"no decision '{decision_id}'",
-                problems=[
-                    Problem(
-                        "unknown decision id",
-                        field="decision_id",
-                        expected="the decision_id a decide call returned",
-                    )
-                ],
-            )
+        keys = [f"decision:{decision_id}"]
+        if provider is not None and idempotency_key:
+            keys.append(f"idempotency:{provider}:{idempotency_key}")
+            lock_people(uow.conn, keys)
+            kept = stored_answers(uow.conn, [(provider, idempotency_key)])
+            if kept:
+                (answer,) = kept.values()
+                if answer.fingerprint != fingerprint:
+                    raise idempotency_mismatch(idempotency_key)
+                return OutcomeReport.from_dict(answer.response)
+        else:
+            lock_people(uow.conn, keys)
+        decision = _decision(uow.conn, decision_id, provider)
         record = _record(decision, outcome, _days(outcome, days_late), policy, settings, now)
         written = _append_once(uow.conn, decision, record, settings, now)
-        record_access(
-            uow.conn,
-            actor=decision.requested_by,
-            role="provider",
-            purpose=f"report the outcome of decision {decision.decision_id}",
-            action="outcome",
-            subject=decision.subject,
-            detail={
-                "decision_id": decision.decision_id,
-                "result": outcome.value,
-                "duplicate": not written,
-            },
+        _audit(uow.conn, decision, outcome, written)
+        exposure = open_exposure(uow.conn, decision.subject, provider=decision.requested_by)
+        reported = outcome_entries(uow.conn, decision)
+        report = OutcomeReport(
+            decision.decision_id,
+            decision.subject,
+            decision.service,
+            outcome,
+            str(record["kind"]),
+            str(record["source"]),
+            str(record["idempotency_key"]),
+            not written,
+            any(e.kind in CLOSING_KINDS for e in reported),
+            exposure,
+            False,
         )
+        if provider is not None and idempotency_key:
+            keep_answers(
+                uow.conn, [(provider, idempotency_key, fingerprint, report.as_dict())], at=now
+            )
         uow.commit()
-        exposure = open_exposure(uow.conn, decision.subject)
-        reported = outcome_entries(uow.conn, decision.subject, decision.decision_id)
-    released = any(e.kind in CLOSING_KINDS for e in reported)
-    rescored = bool(written and rescore is not None and rescore(engine, decision.subject))
-    return OutcomeReport(
-        decision.decision_id,
-        decision.subject,
-        decision.service,
-        outcome,
-        str(record["kind"]),
-        str(record["source"]),
-        str(record["idempotency_key"]),
-        not written,
-        released,
-        exposure,
-        rescored,
+    if written and rescore is not None and rescore(engine, decision.subject):
+        return replace(report, rescored=True)
+    return report
+
+
+def _fingerprint(decision_id: str, result: Result, days_late: int | None) -> str:
+    body = json.dumps(["outcome", decision_id, result.value, days_late])
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _decision(conn: Connection, decision_id: str, provider: str | None) -> StoredDecision:
+    """The decision, if it exists and (when a provider asks) is theirs; others learn nothing."""
+    decision = get_decision(conn, decision_id)
+    if decision is None or (provider is not None and decision.requested_by != provider):
+        raise NotFound(
+            f"no decision '{decision_id}'" + (" of yours" if provider is not None else ""),
+            problems=[
+                Problem(
+                    "unknown decision id",
+                    field="decision_id",
+                    expected="the decision_id your own decision request returned",
+                )
+            ],
+        )
+    return decision
+
+
+def _audit(conn: Connection, decision: StoredDecision, outcome: Result, written: bool) -> None:
+    record_access(
+        conn,
+        actor=decision.requested_by,
+        role="provider",
+        purpose=f"report the outcome of decision {decision.decision_id}",
+        action="outcome",
+        subject=decision.subject,
+        detail={
+            "decision_id": decision.decision_id,
+            "result": outcome.value,
+            "duplicate": not written,
+        },
     )
 
 
@@ -321,7 +365,7 @@ def _append_once(
     now: datetime,
 ) -> bool:
     """Append the record unless it is there already; refuse to reopen a settled decision."""
-    reported = outcome_entries(conn, decision.subject, decision.decision_id)
+    reported = outcome_entries(conn, decision)
     key = (record["source"], record["idempotency_key"])
     if any((e.source, e.idempotency_key) == key for e in reported):
         return False

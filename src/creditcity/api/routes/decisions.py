@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Header, Path
 from starlette.concurrency import run_in_threadpool
 
 from creditcity.api.deps import PolicyDep, Provider, RuntimeDep
@@ -15,9 +15,10 @@ from creditcity.api.schemas import (
     OutcomeCreate,
     OutcomePublic,
 )
+from creditcity.domain.principals import Scope
 from creditcity.domain.subjects import resolve_subject
-from creditcity.services.decide import DecisionRequest
-from creditcity.services.outcomes import ensure_asked_by, report_outcome
+from creditcity.services.decide import DecisionAnswer, DecisionRequest
+from creditcity.services.outcomes import report_outcome
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -27,15 +28,31 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorOut},
 }
 DecisionId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-f]{1,64}$")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=128,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Any unique string (e.g. a UUID) per request: a retry with the same "
+        "key gets the first answer back and decides nothing twice; the same key with a "
+        "different request is refused (422).",
+    ),
+]
 
 
 @router.post("", response_model=DecisionPublic, responses=_ERRORS, summary="Ask for a decision")
-async def ask_decision(body: DecisionCreate, provider: Provider, rt: RuntimeDep) -> Any:
+async def ask_decision(
+    body: DecisionCreate, provider: Provider, rt: RuntimeDep, key: IdempotencyKey = None
+) -> Any:
     """May this person use the service without a deposit, and up to how much?
 
-    A decline is an answer (200), not an error. The decision, the audit
-    event with your stated purpose, and any waiver record are committed
-    before you get the answer.
+    A decline is an answer (200), not an error. Only the services your key
+    names are asked (others are 403), and the numeric score is shown only to a
+    key with the scope ``decisions:score``. The decision, the audit event with
+    your stated purpose, and any waiver record are committed before you get
+    the answer.
     """
     request = DecisionRequest(
         subject=resolve_subject(body.subject, rt.settings.pseudonym_secret),
@@ -43,9 +60,14 @@ async def ask_decision(body: DecisionCreate, provider: Provider, rt: RuntimeDep)
         amount=body.amount,
         purpose=body.purpose,
         provider=provider.id,
+        services=provider.services,
+        idempotency_key=key,
     )
     answer = await rt.batcher.decide(request)
-    return answer.as_dict()
+    shown = answer.as_dict() if isinstance(answer, DecisionAnswer) else dict(answer)
+    if Scope.DECISIONS_SCORE not in provider.scopes:
+        shown["score"] = None
+    return shown
 
 
 @router.post(
@@ -60,9 +82,13 @@ async def report(
     provider: Provider,
     rt: RuntimeDep,
     policy: PolicyDep,
+    key: IdempotencyKey = None,
 ) -> Any:
-    """Returned on time or late, lost, paid or overdue: a new record on the person's file."""
-    await run_in_threadpool(ensure_asked_by, rt.engine, decision_id, provider.id)
+    """Returned on time or late, lost, paid or overdue: a new record on the person's file.
+
+    Only the provider that got the decision reports it; the answer shows your
+    own open exposure of the person, per service.
+    """
     outcome = await run_in_threadpool(
         report_outcome,
         rt.engine,
@@ -71,5 +97,7 @@ async def report(
         policy=policy,
         settings=rt.settings,
         days_late=body.days_late,
+        provider=provider.id,
+        idempotency_key=key,
     )
     return outcome.as_dict()

@@ -1,0 +1,105 @@
+"""Guards for decisions: one writer per person at a time, and the answers kept per key.
+
+**Per-person locks.** A decision reads a person's open exposure and then
+reserves more of it; two workers doing that at once for the same person would
+both see the old exposure and both grant. So the read and the reservation
+happen under a lock held to the end of the transaction:
+
+* PostgreSQL: a transaction-scoped advisory lock per person (and per
+  idempotency key), taken in sorted order so that two batches that share
+  people wait for each other instead of deadlocking. It holds across worker
+  processes and across machines that share the database.
+* SQLite: the database's single write lock, taken before the first read (the
+  driver only opens a transaction at the first write, so a read before it
+  would see a state another writer is about to change).
+
+**Idempotency keys.** :func:`stored_answers` finds what earlier requests with
+the same keys were answered; :func:`keep_answers` stores new answers in the
+caller's transaction, so an answer and its key commit together.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, text, tuple_
+
+from creditcity.ledger.tables import idempotency_keys
+
+__all__ = ["KeptAnswer", "keep_answers", "lock_people", "stored_answers", "take_write_lock"]
+
+_LOCK_MANY = text(
+    "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 4711))) "
+    "FROM unnest(CAST(:keys AS text[])) AS k"
+)
+# Any write statement opens SQLite's write transaction; this one changes nothing.
+_SQLITE_WRITE_LOCK = text("UPDATE idempotency_keys SET key = key WHERE 0")
+
+
+def take_write_lock(conn: Connection) -> None:
+    """SQLite: hold the database's write lock from now to the end of the transaction.
+
+    A no-op elsewhere. Call it before reading what the transaction will write
+    on the strength of (a head of the audit chain, an exposure).
+    """
+    if conn.dialect.name == "sqlite":
+        conn.execute(_SQLITE_WRITE_LOCK)
+
+
+def lock_people(conn: Connection, keys: Iterable[str]) -> None:
+    """Hold a lock on each key (people, idempotency keys) to the end of the transaction."""
+    if conn.dialect.name != "postgresql":
+        take_write_lock(conn)
+        return
+    ordered = sorted(set(keys))
+    if ordered:
+        conn.execute(_LOCK_MANY, {"keys": ordered})
+
+
+@dataclass(frozen=True, slots=True)
+class KeptAnswer:
+    """What an earlier request with this key asked (its fingerprint) and was answered."""
+
+    fingerprint: str
+    response: dict[str, Any]
+
+
+def stored_answers(
+    conn: Connection, principal_keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], KeptAnswer]:
+    """The kept answers of these ``(principal, key)`` pairs that exist."""
+    if not principal_keys:
+        return {}
+    found: dict[tuple[str, str], KeptAnswer] = {}
+    pairs = list(set(principal_keys))
+    query = select(
+        idempotency_keys.c.principal,
+        idempotency_keys.c.key,
+        idempotency_keys.c.fingerprint,
+        idempotency_keys.c.response,
+    ).where(tuple_(idempotency_keys.c.principal, idempotency_keys.c.key).in_(pairs))
+    for principal, key, fingerprint, response in conn.execute(query):
+        found[(principal, key)] = KeptAnswer(fingerprint, json.loads(response))
+    return found
+
+
+def keep_answers(
+    conn: Connection, rows: Iterable[tuple[str, str, str, Mapping[str, Any]]], *, at: datetime
+) -> None:
+    """Store ``(principal, key, fingerprint, response)`` rows in the caller's transaction."""
+    values = [
+        {
+            "principal": principal,
+            "key": key,
+            "fingerprint": fingerprint,
+            "created_at": at,
+            "response": json.dumps(response, sort_keys=True, ensure_ascii=False),
+        }
+        for principal, key, fingerprint, response in rows
+    ]
+    if values:
+        conn.execute(insert(idempotency_keys), values)

@@ -1,0 +1,238 @@
+"""What a decision reads about a person's score, served from memory in each worker.
+
+A decision needs the person's current score, its model version and its reason
+codes. Reading them from the database costs a statement per decision; a
+city's scores change only when people are rescored, so each worker keeps them
+in memory and catches up on every batch with one indexed query for the score
+rows written since it last looked (any worker or process may have written
+them). Correctness does not rest on this copy: caps are enforced by the
+per-person lock and the exposure read in the database (see
+:mod:`creditcity.ledger.guards`); a score is at most one batch old.
+
+Memory: a 22-million-resident city must fit in well under 1 GiB per worker,
+so the table is numpy arrays, not objects: each pseudonym as its 16 raw bytes
+(sorted, found by binary search), the score as ``uint16``, the model as a
+``uint8`` index, and up to four reasons as ``uint16`` indexes into a table of
+distinct ``(code, text)`` pairs. People rescored since the arrays were built
+sit in a small dict in front of them.
+
+On PostgreSQL, score ids come from a sequence and two rescoring transactions
+can commit out of id order; ids skipped over when catching up are kept as
+*gaps* and asked for again until they appear or are older than
+:data:`GAP_SECONDS` (an id a rolled-back transaction took never appears).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import numpy as np
+from sqlalchemy import Connection, bindparam, func, or_, select
+
+from creditcity.domain.decisions import Reason
+from creditcity.domain.reason_catalogue import sentence_of
+from creditcity.domain.subjects import is_pseudonym
+from creditcity.ledger.tables import scores
+
+__all__ = ["GAP_SECONDS", "DirectScores", "ScoreFacts", "ScoreTable", "ServingState"]
+
+#: How long a skipped score id is asked for again (an open rescoring transaction).
+GAP_SECONDS = 600.0
+#: At most this many skipped ids are tracked (a huge rolled-back rescoring).
+MAX_GAPS = 100_000
+REASON_SLOTS = 4
+_NO_REASON = 0
+
+
+class ScoreFacts(NamedTuple):
+    """A person's current score, the model that gave it and its reason codes."""
+
+    score: int
+    model_version: str
+    reasons: tuple[Reason, ...]
+
+
+def _key(subject: str) -> bytes:
+    return bytes.fromhex(subject[2:])
+
+
+@dataclass
+class ScoreTable:
+    """Scores of many people as compact sorted arrays (see the module docstring)."""
+
+    keys: np.ndarray  # dtype S16, sorted
+    score: np.ndarray  # uint16
+    model: np.ndarray  # uint8 index into models
+    reasons: np.ndarray  # (n, REASON_SLOTS) uint16 index into reason_table, 0 = none
+    models: list[str]
+    reason_table: list[Reason]
+
+    @classmethod
+    def build(cls, rows: Iterable[tuple[str, int, str, Sequence[Reason]]]) -> ScoreTable:
+        """From ``(pseudonym, score, model_version, reasons)`` rows, one per person."""
+        models: dict[str, int] = {}
+        reason_ids: dict[Reason, int] = {}
+        keys, values, model_ids, reason_rows = [], [], [], []
+        for subject, value, model_version, reasons in rows:
+            keys.append(_key(subject))
+            values.append(value)
+            model_ids.append(models.setdefault(model_version, len(models)))
+            slot = [reason_ids.setdefault(r, len(reason_ids) + 1) for r in reasons[:REASON_SLOTS]]
+            reason_rows.append(slot + [_NO_REASON] * (REASON_SLOTS - len(slot)))
+        if len(models) > 255 or len(reason_ids) > 65_535:
+            raise ValueError("too many distinct models or reasons for the compact table")
+        order = np.argsort(np.array(keys, dtype="S16"), kind="stable")
+        return cls(
+            keys=np.array(keys, dtype="S16")[order],
+            score=np.array(values, dtype=np.uint16)[order],
+            model=np.array(model_ids, dtype=np.uint8)[order],
+            reasons=np.array(reason_rows, dtype=np.uint16).reshape(-1, REASON_SLOTS)[order],
+            models=list(models),
+            reason_table=[("", ""), *reason_ids],
+        )
+
+    def __len__(self) -> int:
+        return int(self.keys.shape[0])
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.keys.nbytes + self.score.nbytes + self.model.nbytes + self.reasons.nbytes)
+
+    def find(self, subject: str) -> ScoreFacts | None:
+        if not len(self) or not is_pseudonym(subject):
+            return None
+        key = _key(subject)
+        at = int(np.searchsorted(self.keys, key))
+        # numpy hands an S16 element back without its trailing zero bytes
+        if at >= len(self) or self.keys[at] != key.rstrip(b"\x00"):
+            return None
+        reasons = tuple(self.reason_table[int(i)] for i in self.reasons[at] if i != _NO_REASON)
+        return ScoreFacts(int(self.score[at]), self.models[int(self.model[at])], reasons)
+
+
+def _reasons(stored: Any) -> tuple[Reason, ...]:
+    return tuple((str(r["code"]), sentence_of(r)) for r in stored or ())
+
+
+_COLUMNS = (scores.c.score_id, scores.c.subject, scores.c.score, scores.c.model_version)
+_SINCE = (
+    select(*_COLUMNS, scores.c.reasons)
+    .where(
+        or_(
+            scores.c.score_id > bindparam("last"),
+            scores.c.score_id.in_(bindparam("gaps", expanding=True)),
+        )
+    )
+    .order_by(scores.c.score_id)
+)
+_SINCE_NO_GAPS = (
+    select(*_COLUMNS, scores.c.reasons)
+    .where(scores.c.score_id > bindparam("last"))
+    .order_by(scores.c.score_id)
+)
+
+
+@dataclass
+class ServingState:
+    """One worker's in-memory scores: a :class:`ScoreTable` plus what changed since."""
+
+    table: ScoreTable
+    #: the newest score id folded into ``table``
+    base_id: int = 0
+    #: people rescored since: subject -> (score id, facts)
+    changed: dict[str, tuple[int, ScoreFacts]] = field(default_factory=dict)
+    last_id: int = 0
+    gaps: dict[int, float] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, conn: Connection) -> ServingState:
+        """Everyone's current score, read once (a worker's start)."""
+        newest = (
+            select(scores.c.subject, func.max(scores.c.score_id).label("score_id"))
+            .group_by(scores.c.subject)
+            .subquery()
+        )
+        query = select(*_COLUMNS, scores.c.reasons).join(
+            newest, scores.c.score_id == newest.c.score_id
+        )
+        rows, odd, top = [], {}, 0
+        for score_id, subject, value, model_version, reasons in conn.execute(query):
+            top = max(top, score_id)
+            facts = ScoreFacts(int(value), str(model_version), _reasons(reasons))
+            if is_pseudonym(subject):
+                rows.append((subject, facts.score, facts.model_version, facts.reasons))
+            else:
+                odd[subject] = (score_id, facts)
+        return cls(ScoreTable.build(rows), top, odd, top)
+
+    def refresh(self, conn: Connection) -> int:
+        """Fold in score rows written since the last look; how many were read."""
+        now = time.monotonic()
+        for gap, seen in list(self.gaps.items()):
+            if now - seen > GAP_SECONDS:
+                del self.gaps[gap]
+        if self.gaps:
+            params: dict[str, Any] = {"last": self.last_id, "gaps": list(self.gaps)}
+            result = conn.execute(_SINCE, params)
+        else:
+            result = conn.execute(_SINCE_NO_GAPS, {"last": self.last_id})
+        count = 0
+        for score_id, subject, value, model_version, reasons in result:
+            count += 1
+            self._apply(score_id, subject, ScoreFacts(int(value), model_version, _reasons(reasons)))
+            self.gaps.pop(score_id, None)
+            if score_id > self.last_id:
+                self._skip(self.last_id + 1, score_id, now)
+                self.last_id = score_id
+        return count
+
+    def _skip(self, start: int, stop: int, now: float) -> None:
+        for missing in range(start, min(stop, start + MAX_GAPS)):
+            self.gaps[missing] = now
+        while len(self.gaps) > MAX_GAPS:
+            del self.gaps[next(iter(self.gaps))]
+
+    def _apply(self, score_id: int, subject: str, facts: ScoreFacts) -> None:
+        held = self.changed.get(subject)
+        if held is not None and held[0] >= score_id:
+            return
+        if held is None and score_id <= self.base_id and self.table.find(subject) is not None:
+            return
+        self.changed[subject] = (score_id, facts)
+
+    def score_of(self, subject: str) -> ScoreFacts | None:
+        held = self.changed.get(subject)
+        return held[1] if held is not None else self.table.find(subject)
+
+    def scores_of(self, conn: Connection, people: Sequence[str]) -> dict[str, ScoreFacts]:
+        """The current scores of ``people`` (after catching up with the database)."""
+        self.refresh(conn)
+        found = {}
+        for subject in people:
+            facts = self.score_of(subject)
+            if facts is not None:
+                found[subject] = facts
+        return found
+
+
+_NEWEST_OF = (
+    select(*_COLUMNS, scores.c.reasons)
+    .where(scores.c.subject.in_(bindparam("people", expanding=True)))
+    .order_by(scores.c.score_id)
+)
+
+
+class DirectScores:
+    """Scores read from the database on each call (the command line: one decision)."""
+
+    def scores_of(self, conn: Connection, people: Sequence[str]) -> dict[str, ScoreFacts]:
+        found: dict[str, ScoreFacts] = {}
+        if people:
+            for _, subject, value, model_version, reasons in conn.execute(
+                _NEWEST_OF, {"people": list(people)}
+            ):
+                found[subject] = ScoreFacts(int(value), str(model_version), _reasons(reasons))
+        return found
