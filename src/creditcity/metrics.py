@@ -1,10 +1,10 @@
 """Prometheus series of creditcity, all named ``creditcity_*``.
 
-    HTTP_REQUESTS{route, method, status}     requests answered, by route template
-    HTTP_LATENCY{route, method}              seconds from first byte in to last byte out
-    DECISIONS{outcome}                       decisions answered (approved, partial, declined)
-    GROUP_COMMIT_SIZE                        decisions committed together by the batcher
-    INGESTED{result}                         records accepted, duplicate or rejected
+    http_requests{route, method, status}     requests answered, by route template
+    http_latency{route, method}              seconds from first byte in to last byte out
+    decisions{outcome, service}              decisions answered, by outcome
+    group_commit_size                        decisions committed together by the batcher
+    ingested{result, channel}                records accepted, duplicate or rejected
     audit chain length, rescoring lag        read from the database at scrape time
 
 With ``--workers N`` each worker writes its samples to files under
@@ -12,96 +12,135 @@ With ``--workers N`` each worker writes its samples to files under
 before anything imports prometheus_client), and a scrape of any worker adds
 them all up. Without it (one process, tests) the default registry is used.
 The series live here, below ``api``, ``web`` and ``services``, so any layer
-can count what it does.
+can count what it does; they are made on first use (:func:`series`), so that
+importing this module does not import prometheus_client before ``serve`` has
+chosen where samples go.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    REGISTRY,
-    CollectorRegistry,
-    Counter,
-    Histogram,
-    generate_latest,
-)
-from prometheus_client.core import GaugeMetricFamily, Metric
-from prometheus_client.multiprocess import MultiProcessCollector
-from prometheus_client.registry import Collector
+if TYPE_CHECKING:
+    from prometheus_client import Counter, Histogram
 
-__all__ = [
-    "CONTENT_TYPE_LATEST",
-    "DECISIONS",
-    "GROUP_COMMIT_SIZE",
-    "HTTP_LATENCY",
-    "HTTP_REQUESTS",
-    "INGESTED",
-    "MULTIPROC_ENV",
-    "exposition",
-]
+__all__ = ["CONTENT_TYPE", "MULTIPROC_ENV", "Series", "exposition", "series"]
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
-
-HTTP_REQUESTS = Counter(
-    "creditcity_http_requests",
-    "HTTP requests answered, by route template, method and status.",
-    ["route", "method", "status"],
-)
-HTTP_LATENCY = Histogram(
-    "creditcity_http_request_duration_seconds",
-    "Seconds from the request's arrival to the end of the answer, by route template.",
-    ["route", "method"],
-    buckets=(0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0),
-)
-DECISIONS = Counter(
-    "creditcity_decisions", "Decisions answered, by outcome.", ["outcome", "service"]
-)
-GROUP_COMMIT_SIZE = Histogram(
-    "creditcity_decision_group_commit_size",
-    "Decisions committed in one transaction by the decision batcher.",
-    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512),
-)
-INGESTED = Counter(
-    "creditcity_ingested_records", "Records submitted, by result.", ["result", "channel"]
-)
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
-class _ScrapeTime(Collector):
+@dataclass(frozen=True, slots=True)
+class Series:
+    """The process's series; made on first use, after ``serve`` chose their storage."""
+
+    http_requests: Counter
+    http_latency: Histogram
+    decisions: Counter
+    group_commit_size: Histogram
+    ingested: Counter
+
+
+@cache
+def series() -> Series:
+    """The series (prometheus_client is imported here, not when this module is)."""
+    from prometheus_client import Counter, Histogram
+
+    return Series(
+        http_requests=Counter(
+            "creditcity_http_requests",
+            "HTTP requests answered, by route template, method and status.",
+            ["route", "method", "status"],
+        ),
+        http_latency=Histogram(
+            "creditcity_http_request_duration_seconds",
+            "Seconds from the request's arrival to the end of the answer, by route template.",
+            ["route", "method"],
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0),
+        ),
+        decisions=Counter(
+            "creditcity_decisions",
+            "Decisions answered, by outcome and service.",
+            ["outcome", "service"],
+        ),
+        group_commit_size=Histogram(
+            "creditcity_decision_group_commit_size",
+            "Decisions committed in one transaction by the decision batcher.",
+            buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512),
+        ),
+        ingested=Counter(
+            "creditcity_ingested_records",
+            "Records submitted, by result (accepted, duplicate, rejected) and channel.",
+            ["result", "channel"],
+        ),
+    )
+
+
+def _scrape_time(read: Callable[[], dict[str, float]]) -> Any:
     """Figures read from the database when scraped (one reading serves every worker)."""
+    from prometheus_client.core import GaugeMetricFamily
+    from prometheus_client.registry import Collector
 
-    def __init__(self, read: Callable[[], dict[str, float]]) -> None:
-        self._read = read
+    helps = {
+        "creditcity_audit_chain_length": "Events in the tamper-evident audit chain.",
+        "creditcity_rescoring_lag_seconds": "Seconds between the newest record received and "
+        "the newest score computed (0 when scores are current).",
+        "creditcity_up": "1 when the database answered this scrape.",
+    }
 
-    def collect(self) -> Iterable[Metric]:
-        helps = {
-            "creditcity_audit_chain_length": "Events in the tamper-evident audit chain.",
-            "creditcity_rescoring_lag_seconds": "Seconds between the newest record received and "
-            "the newest score computed (0 when scores are current).",
-            "creditcity_up": "1 when the database answered this scrape.",
-        }
-        for name, value in self._read().items():
-            yield GaugeMetricFamily(name, helps.get(name, name), value=value)
+    class ScrapeTime(Collector):
+        def collect(self) -> Iterable[Any]:
+            for name, value in read().items():
+                yield GaugeMetricFamily(name, helps.get(name, name), value=value)
+
+    return ScrapeTime()
 
 
 def exposition(read: Callable[[], dict[str, float]] | None = None) -> bytes:
     """The text exposition of every series (all workers' when multiprocess), plus the
     figures ``read`` returns at scrape time."""
+    from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
+    from prometheus_client.multiprocess import MultiProcessCollector
+
+    series()  # a scrape before any request still lists every series
+    registry = CollectorRegistry()
     if os.environ.get(MULTIPROC_ENV):
-        registry = CollectorRegistry()
         MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
-        registry = CollectorRegistry()
-        registry.register(_Default())
+        registry.register(_Default(REGISTRY))
     if read is not None:
-        registry.register(_ScrapeTime(read))
+        registry.register(_scrape_time(read))
     return generate_latest(registry)
 
 
-class _Default(Collector):
+class _Default:
     """The process's default registry, inside a per-scrape registry."""
 
-    def collect(self) -> Iterable[Metric]:
-        return REGISTRY.collect()
+    def __init__(self, registry: Any) -> None:
+        self._registry = registry
+
+    def collect(self) -> Iterable[Any]:
+        return self._registry.collect()  # type: ignore[no-any-return]
+
+
+def count_ingested(channel: str, *, accepted: int, duplicate: int, rejected: int) -> None:
+    """Records submitted through ``channel`` (``http``), by result."""
+    ingested = series().ingested
+    for result, n in (("accepted", accepted), ("duplicate", duplicate), ("rejected", rejected)):
+        if n:
+            ingested.labels(result, channel).inc(n)
+
+
+def count_group_commit(outcomes: Iterable[tuple[str, bool]]) -> None:
+    """One committed batch of decisions: its size, and each ``(service, approved)``."""
+    s = series()
+    n = 0
+    for service, approved in outcomes:
+        s.decisions.labels("approved" if approved else "declined", service).inc()
+        n += 1
+    if n:
+        s.group_commit_size.observe(n)

@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
-from tests.support.api import KEYS, RESIDENT, give_score, keyring, settings_for
+from tests.support.api import KEYS, RESIDENT, give_score, keyring, record, settings_for
 from tests.support.problems import assert_problem
 
 from creditcity.asgi import create_app
@@ -189,6 +189,9 @@ def test_the_api_docs_load_nothing_from_another_site(client: TestClient) -> None
 def test_metrics_parse_and_count_requests_by_route_template(client: TestClient) -> None:
     client.get(f"/v1/subjects/{RESIDENT}/score", headers=key("operator"))
     client.get("/v1/nowhere/at/all")
+    asked = {"subject": RESIDENT, "service": "bike_deposit", "amount": 99, "purpose": "bike"}
+    assert client.post("/v1/decisions", json=asked, headers=key("provider")).status_code == 200
+    client.post("/v1/records", json=[record("m-1"), record("m-2", amount=-1)], headers=key("bank"))
     text = client.get("/metrics").text
     families = {f.name: f for f in text_string_to_metric_families(text)}
     requests = families["creditcity_http_requests"]
@@ -198,6 +201,11 @@ def test_metrics_parse_and_count_requests_by_route_template(client: TestClient) 
     assert "creditcity_http_request_duration_seconds" in families
     assert families["creditcity_audit_chain_length"].samples[0].value >= 1
     assert "creditcity_rescoring_lag_seconds" in families
+    decided = {s.labels["service"] for s in families["creditcity_decisions"].samples}
+    assert "bike_deposit" in decided
+    assert families["creditcity_decision_group_commit_size"].samples
+    results = {s.labels["result"] for s in families["creditcity_ingested_records"].samples}
+    assert {"accepted", "rejected"} <= results
     assert families["creditcity_up"].samples[0].value == 1
 
 

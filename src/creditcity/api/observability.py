@@ -28,7 +28,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from creditcity.logs import REQUEST_ID
-from creditcity.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from creditcity.metrics import series
 
 __all__ = ["Edge", "route_template"]
 
@@ -69,6 +69,7 @@ class Edge:
         self.app = app
         self.access_log = access_log
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        self._series = series()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -120,8 +121,8 @@ class Edge:
         children = self._children.get(key)
         if children is None:
             children = (
-                HTTP_REQUESTS.labels(route, method, str(status)),
-                HTTP_LATENCY.labels(route, method),
+                self._series.http_requests.labels(route, method, str(status)),
+                self._series.http_latency.labels(route, method),
             )
             if len(self._children) < 10_000:  # bounded: templates x methods x statuses
                 self._children[key] = children

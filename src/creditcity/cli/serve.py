@@ -8,15 +8,29 @@ database once, and forks N workers that each build their own app (engine,
 connection pool, decision batcher) after the fork, so nothing open is shared
 between processes and no setting travels through the environment. The parent
 forwards SIGINT/SIGTERM to the workers and exits when they have.
+
+Operations: SIGTERM drains (no new connections; requests in flight finish,
+for up to ``graceful_shutdown_seconds``); SIGHUP is logged and otherwise
+ignored, never fatal (keys and sessions are read live, the policy is read at
+start). Logs are JSON lines on stderr with the request id, the access log
+included (``access_log``). With several workers, each writes its metrics under
+a fresh temporary ``PROMETHEUS_MULTIPROC_DIR`` and any worker's ``/metrics``
+adds them up. Behind a reverse proxy, ``proxy_headers`` and
+``forwarded_allow_ips`` say whose ``X-Forwarded-For``/``-Proto`` to believe
+(the client address then drives the failed-key throttle).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -30,6 +44,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from fastapi import FastAPI
+
+_MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # creditcity.metrics.MULTIPROC_ENV
 
 KeysFile = Annotated[
     Path | None,
@@ -62,7 +78,7 @@ def serve(
 
     from creditcity.cli._wiring import open_engine
 
-    with reported_errors():
+    with reported_errors(), _operations(workers):
         url = resolve_url(database_url)
         engine = open_engine(url)  # migrate once, before any worker starts
         if demo_keys:
@@ -98,6 +114,33 @@ def _app_factory(url: str, keys: Path | None) -> FastAPI:
     return create_app(url, settings=get_settings(), keys=keys)
 
 
+@contextlib.contextmanager
+def _operations(workers: int) -> Iterator[None]:
+    """JSON logs, SIGHUP harmless, and (several workers) a metrics folder they share."""
+    from creditcity.logs import configure_logging
+
+    settings = get_settings()
+    folder = None
+    # before anything imports prometheus_client, which picks its storage once, at import
+    if workers > 1 and not os.environ.get(_MULTIPROC_ENV):
+        folder = tempfile.mkdtemp(prefix="creditcity-metrics-")
+        os.environ[_MULTIPROC_ENV] = folder
+    configure_logging(settings.log_level)
+    signal.signal(signal.SIGHUP, _on_hangup)
+    try:
+        yield
+    finally:
+        if folder is not None:
+            os.environ.pop(_MULTIPROC_ENV, None)
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _on_hangup(_signum: int, _frame: object) -> None:
+    logging.getLogger("creditcity.serve").info(
+        "SIGHUP ignored: keys and sessions are read live; restart to load a new policy"
+    )
+
+
 def _run(
     application: FastAPI, host: str, port: int, sock: socket.socket | None, interval: float
 ) -> None:
@@ -106,8 +149,18 @@ def _run(
 
     from creditcity.services.federation_pull import puller_for
 
+    settings = get_settings()
     config = uvicorn.Config(
-        application, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
+        application,
+        host=host,
+        port=port,
+        log_level=settings.log_level,
+        log_config=None,  # creditcity.logs configured the loggers: JSON lines
+        access_log=False,  # the edge middleware logs each request, with its id and route
+        lifespan="off",
+        proxy_headers=settings.proxy_headers,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        timeout_graceful_shutdown=settings.graceful_shutdown_seconds,
     )
     engine = application.state.runtime.engine
     puller = puller_for(engine, get_settings(), interval)

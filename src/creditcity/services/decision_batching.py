@@ -32,6 +32,7 @@ from sqlalchemy import Engine
 from creditcity.config import Settings
 from creditcity.domain.policy import Policy
 from creditcity.ledger.unit_of_work import UnitOfWork
+from creditcity.metrics import count_group_commit
 from creditcity.services.decide import DecisionAnswer, DecisionRequest
 from creditcity.services.decision_batch import Outcome, decide_batch
 from creditcity.services.serving import ServingState
@@ -115,6 +116,11 @@ class DecisionBatcher:
             uow.commit()
         self.batches += 1
         self.decided += sum(not isinstance(o, Exception) for o in outcomes)
+        count_group_commit(
+            (o.decision.service, o.decision.approved)
+            for o in outcomes
+            if isinstance(o, DecisionAnswer)
+        )
         return outcomes
 
     def _alone(self, request: DecisionRequest) -> Outcome:

@@ -26,6 +26,7 @@ from creditcity.domain.records import IMPORT_COLUMNS, column_problems, validate_
 from creditcity.errors import InputRejected, NotAuthorised, Problem
 from creditcity.ledger.entries import EntryAppender
 from creditcity.ledger.unit_of_work import UnitOfWork, announce_people_changed
+from creditcity.metrics import count_ingested
 from creditcity.services.federation import links_for
 from creditcity.services.ingest import commit_batch
 
@@ -200,6 +201,12 @@ def ingest_body(
             announced = announce_people_changed(engine, written.subjects)
             outcome.rescored = max((r for r in announced if isinstance(r, int)), default=0)
     outcome.problems.sort(key=_row_of)
+    count_ingested(
+        "http",
+        accepted=outcome.accepted,
+        duplicate=outcome.duplicate,
+        rejected=outcome.rejected,
+    )
     return outcome
 
 

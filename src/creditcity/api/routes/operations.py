@@ -24,7 +24,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from creditcity.api.deps import RuntimeDep
-from creditcity.metrics import CONTENT_TYPE_LATEST, exposition
+from creditcity.metrics import CONTENT_TYPE, exposition
 from creditcity.services.operations import readiness, scrape_figures
 
 router = APIRouter(tags=["operations"])
@@ -51,11 +51,11 @@ async def readyz(rt: RuntimeDep) -> Any:
     "/metrics",
     summary="Prometheus metrics (creditcity_*)",
     response_class=Response,
-    responses={200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}},
+    responses={200: {"content": {CONTENT_TYPE: {"schema": {"type": "string"}}}}},
 )
 async def metrics(rt: RuntimeDep) -> Response:
     text = await run_in_threadpool(exposition, lambda: scrape_figures(rt.engine))
-    return Response(text, media_type=CONTENT_TYPE_LATEST)
+    return Response(text, media_type=CONTENT_TYPE)
 
 
 def _root(request: Request) -> str:
