@@ -158,9 +158,17 @@ def test_audit_verify_passes_then_names_the_first_broken_seq_after_tampering(
 def test_the_fairness_audit_reads_a_group_file_and_reports_per_group(city: Path) -> None:
     groups = city / "groups.csv"
     groups.write_text(f"national_id,group\n{NATIONAL_ID},north\n{OTHER_ID},south\n")
-    report = ok_json(run(city, "audit", "fairness", "--groups", str(groups), "--json"))
-    assert [(g["group"], g["count"]) for g in report["groups"]] == [("north", 1)]
-    assert report["flagged"] == []
+    plot = city / "fairness.png"
+    args = ("--groups", str(groups), "--min-group", "1", "--plot", str(plot), "--json")
+    report = ok_json(run(city, "audit", "fairness", *args))
+    decisions, policy = report["decisions"], report["policy"]
+    assert [(g["group"], g["count"]) for g in decisions["groups"]] == [("north", 1)]
+    assert decisions["flagged"] == []
+    assert policy["groups"] == {"north": 1, "south": 1}  # the unscored resident counts too
+    assert policy["unscored"] == {"north": 0, "south": 1}
+    assert plot.read_bytes().startswith(b"\x89PNG")
+    text = run(city, "audit", "fairness", "--groups", str(groups), "--min-group", "1").stdout
+    assert "eligibility by policy" in text and "impact ratio" in text
 
 
 def test_a_certificate_is_issued_from_the_stored_score_and_a_thin_file_is_refused(

@@ -1,8 +1,11 @@
 """``creditcity audit verify | fairness --groups PATH``: the operator's checks.
 
 ``verify`` exits 0 when the audit chain is intact and 1 naming the first
-broken seq. ``fairness`` flags adverse impact ratios below 0.8; the group
-file is read, joined in memory and forgotten (nothing of it is stored).
+broken seq. ``fairness`` judges every labelled resident's eligibility by the
+policy (unscored people included) and the stored decisions, flags an impact
+ratio whose bootstrap interval lies below 0.8, and with ``--outcomes`` adds
+calibration and the equal-opportunity difference; ``--plot`` draws it. The
+group file is read, joined in memory and forgotten (nothing of it is stored).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from creditcity.config import get_settings
 if TYPE_CHECKING:
     from creditcity.rights.audit_chain import ChainAnchor, ChainReport
     from creditcity.rights.fairness import FairnessReport
+    from creditcity.rights.fairness_policy import PolicyFairness
+    from creditcity.services.fairness_audit import FairnessAudit
     from creditcity.services.federation_witness import WitnessedVerdict
 
 audit_app = typer.Typer(help="Verify the audit log; audit fairness.", no_args_is_help=True)
@@ -116,17 +121,88 @@ def fairness(
         ),
     ],
     attribute: Annotated[str, typer.Option("--attribute", help="The label column.")] = "group",
+    outcomes: Annotated[
+        Path | None,
+        typer.Option(
+            "--outcomes",
+            help="Outcomes file (national_id + defaulted): calibration and equal opportunity.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    min_group: Annotated[
+        int, typer.Option("--min-group", min=1, help="Smallest group given rates and ratios.")
+    ] = 30,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Write the impact ratios as a PNG here.")
+    ] = None,
     database_url: DatabaseUrl = None,
     as_json: JsonOut = False,
 ) -> None:
-    """Score distributions and approval rates per group; flags impact ratios below 0.8."""
+    """Eligibility by policy for every resident, and stored decisions, compared across groups."""
     from creditcity.cli._wiring import open_engine
-    from creditcity.services.fairness_audit import audit_fairness, read_groups
+    from creditcity.services.fairness_audit import (
+        audit_policy_fairness,
+        read_groups,
+        read_outcome_labels,
+    )
 
+    secret = get_settings().pseudonym_secret
     with reported_errors(as_json):
-        labels = read_groups(groups, secret=get_settings().pseudonym_secret, attribute=attribute)
-        verdict = audit_fairness(open_engine(database_url), labels, attribute=attribute)
-        emit(as_json, verdict.as_dict(), lambda: _print_fairness(verdict))
+        labels = read_groups(groups, secret=secret, attribute=attribute)
+        known = read_outcome_labels(outcomes, secret=secret) if outcomes is not None else None
+        verdict = audit_policy_fairness(
+            open_engine(database_url),
+            labels,
+            attribute=attribute,
+            outcomes=known,
+            min_group=min_group,
+        )
+        if plot is not None:
+            from creditcity.rights.fairness_plot import fairness_png
+
+            plot.write_bytes(fairness_png(verdict.policy))
+        emit(as_json, verdict.as_dict(), lambda: _print_audit(verdict))
+
+
+def _print_audit(audit: FairnessAudit) -> None:
+    _print_policy(audit.policy)
+    console.print("stored decisions:")
+    _print_fairness(audit.decisions)
+
+
+def _print_policy(report: PolicyFairness) -> None:
+    sizes = ", ".join(
+        f"{g} {n:,} ({report.unscored[g]:,} unscored)" for g, n in report.groups.items()
+    )
+    console.print(f"eligibility by policy, by '{report.attribute}': {sizes}")
+    for e in report.eligibility:
+        if e.rate is None:
+            console.print(f"  {e.service:<24} {e.group:<12} n={e.people} (< {report.min_group})")
+            continue
+        flag = "  [bold red]interval below 0.8[/]" if e.flagged else ""
+        eod = (
+            f", equal opportunity {e.equal_opportunity_difference:+.2f}"
+            if e.equal_opportunity_difference is not None
+            else ""
+        )
+        console.print(
+            f"  {e.service:<24} {e.group:<12} eligible {e.eligible}/{e.people} ({e.rate:.0%}), "
+            f"impact ratio {e.impact_ratio:.2f} [{e.low:.2f}, {e.high:.2f}]{eod}{flag}",
+            markup=True,
+        )
+    for c in report.calibration:
+        if c.ratio is not None:
+            console.print(
+                f"  calibration {c.group}: observed {c.observed:.1%} / expected "
+                f"{c.expected:.1%} = {c.ratio:.2f} (n={c.people:,})"
+            )
+    flagged = report.flagged
+    console.print(
+        f"{len(flagged)} ratio(s) whose 95% interval lies below 0.8: look closer"
+        if flagged
+        else "no impact ratio whose interval lies below 0.8"
+    )
 
 
 def _print_fairness(report: FairnessReport) -> None:
