@@ -23,6 +23,7 @@ from creditcity.bootstrap import Runtime
 from creditcity.config import Settings
 from creditcity.domain.policy import Policy
 from creditcity.domain.principals import Principal, Scope
+from creditcity.domain.storable import EXPECTED, unstorable
 from creditcity.errors import InputRejected, NotAuthenticated, NotAuthorised, Problem
 
 MAX_PURPOSE = 200
@@ -161,6 +162,18 @@ def stated_purpose(
                     field="X-Purpose",
                     expected=f"1 to {MAX_PURPOSE} characters in the X-Purpose header "
                     "(or a 'purpose' query parameter), e.g. 'tenancy application'",
+                )
+            ],
+        )
+    if why := unstorable(text):
+        raise InputRejected(
+            "the stated purpose cannot be stored",
+            problems=[
+                Problem(
+                    why,
+                    where="header" if x_purpose is not None else "query string",
+                    field="X-Purpose" if x_purpose is not None else "purpose",
+                    expected=EXPECTED,
                 )
             ],
         )

@@ -12,13 +12,25 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from creditcity.domain.storable import EXPECTED, unstorable
 
 Text = Field(min_length=1, max_length=200)
 
 
 class Strict(BaseModel):
+    """Unknown fields refused; text both stores can hold (a NUL or a lone surrogate is a
+    422 naming the field, on SQLite and PostgreSQL alike)."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        if isinstance(value, str) and (why := unstorable(value)):
+            raise ValueError(f"{why}; send {EXPECTED}")
+        return value
 
 
 class ProblemOut(BaseModel):

@@ -32,6 +32,7 @@ from sqlalchemy import Connection, Engine
 
 from creditcity.config import Settings
 from creditcity.domain.records import ENTRY_ARROW_SCHEMA, entries_from_rows, validate_row
+from creditcity.domain.storable import EXPECTED, unstorable
 from creditcity.errors import Conflict, InputRejected, NotFound, Problem, TooMany
 from creditcity.ledger import disputes as store
 from creditcity.ledger.audit import record_access
@@ -63,6 +64,10 @@ def deadline_days(settings: Settings) -> int:
 
 def _text(value: str, field: str, what: str) -> str:
     text = value.strip()
+    if why := unstorable(text):
+        raise InputRejected(
+            f"the {what} cannot be stored", problems=[Problem(why, field=field, expected=EXPECTED)]
+        )
     if not text or len(text) > MAX_STATEMENT:
         raise InputRejected(
             f"the {what} is {'empty' if not text else 'too long'}",

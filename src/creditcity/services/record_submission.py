@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 
 from creditcity.config import Settings
 from creditcity.domain.records import IMPORT_COLUMNS, column_problems, validate_batch
+from creditcity.domain.storable import EXPECTED, unstorable
 from creditcity.errors import InputRejected, NotAuthorised, Problem
 from creditcity.ledger.entries import EntryAppender
 from creditcity.ledger.unit_of_work import UnitOfWork, announce_people_changed
@@ -124,6 +125,9 @@ def _columns(
             )
             continue
         plain = {k: _plain(v) for k, v in row.items()}
+        if bad := _unstorable_field(plain, number):
+            problems.append(bad)
+            continue
         if plain.get("source") is None:
             plain["source"] = source
         names.update(plain)
@@ -134,6 +138,14 @@ def _columns(
         raise InputRejected("the body has columns the import format does not", problems=bad_columns)
     ordered = [n for n in IMPORT_COLUMNS if n in names]
     return {n: [o.get(n) for o in objects] for n in ordered}, numbers, problems
+
+
+def _unstorable_field(row: dict[str, object], number: int) -> Problem | None:
+    """The first field of ``row`` whose text neither store can hold (the row is rejected)."""
+    for name, value in row.items():
+        if isinstance(value, str) and (why := unstorable(value)):
+            return Problem(why, f"{WHERE} row {number}", name[:64], EXPECTED)
+    return None
 
 
 def _plain(value: Any) -> object:
