@@ -20,7 +20,7 @@ from creditcity.domain.federation import Refusal
 from creditcity.errors import NotAuthorised
 from creditcity.ledger.tables import entries
 from creditcity.rights.federation_tokens import sign_request
-from creditcity.services.disputes import list_disputes, open_dispute
+from creditcity.services.disputes import list_disputes, open_dispute, resolve_dispute
 from creditcity.services.federation import keystore_for, list_peers
 from creditcity.services.federation_exchange import receive_batches, serve_feed
 
@@ -142,3 +142,23 @@ def test_a_dispute_in_b_about_a_record_from_a_is_routed_to_a_and_opened_there(
     pending = list_disputes(a.engine, status="pending")
     assert [d.subject for d in pending] == [a.subject("510104198807074321")]
     assert pending[0].statement == "I paid this in full"
+
+
+def test_a_judgment_withdrawn_in_a_after_a_dispute_is_withdrawn_in_b_too(
+    cities: tuple[Node, Node], tmp_path: Path
+) -> None:
+    a, b = cities
+    person = "510104198807075555"
+    b.ingest([bill(person, "w-6")], tmp_path, "bill")
+    a.ingest([court(person, "J-6")], tmp_path, "judgment")
+    held = receive_batches(b.engine, b.settings, a.city, feed(a, b)).accepted
+    assert blocked(b, person)
+    with a.engine.connect() as conn:
+        entry_id = conn.execute(
+            select(entries.c.entry_id).where(entries.c.kind == "court_judgment")
+        ).scalar_one()
+    dispute = open_dispute(a.engine, a.subject(person), entry_id, "not me", settings=a.settings)
+    resolve_dispute(a.engine, dispute.dispute_id, upheld=True, note="wrong person")
+    receive_batches(b.engine, b.settings, a.city, feed(a, b, after=held))
+    assert not blocked(b, person)
+    assert sorted(b.kinds_held()) == ["court_judgment", "retraction", "utility_bill"]
