@@ -20,6 +20,7 @@ from tests.support.federation import Node, bill, court, peer, second_database, s
 from creditcity.ledger.audit import chain
 from creditcity.ledger.tables import audit_log, entries, federation_checkpoints, federation_received
 from creditcity.rights.audit_chain import AuditEvent, seal_all
+from creditcity.services.decide import DecisionRequest, decide_request, policy_for
 from creditcity.services.federation_pull import sync
 
 PAY_LATER = "pay_later_clinic"
@@ -61,13 +62,21 @@ def test_a_rewrite_of_a_s_audit_log_after_b_witnessed_a_checkpoint_is_detected(
 ) -> None:
     a, b = nodes
     a.ingest([court(PERSON, "J-2")], tmp_path, "judgment")
-    sync(a.engine, a.settings)  # A pulls B's feed: its audit chain gains a row, then publishes
+    _decide(a, PERSON)  # an audited act in A: its chain head moves
+    sync(a.engine, a.settings)  # A publishes a batch carrying the signed checkpoint of its head
     wait_until(lambda: _witnessed(b, a.city) > 0, timeout=5, what="B to keep a checkpoint of A")
     assert _verify_with_checkpoints(a).returncode == 0
     _rewrite_and_rehash(a)
     verdict = _verify_with_checkpoints(a)
     assert verdict.returncode == 1
     assert "rewritten" in verdict.stdout and "suzhou witnessed" in verdict.stdout
+
+
+def _decide(node: Node, national_id: str) -> None:
+    request = DecisionRequest(
+        node.subject(national_id), "bike_deposit", 99, "deposit-free bike", "bike_operator:hb"
+    )
+    decide_request(node.engine, request, policy=policy_for(node.settings), settings=node.settings)
 
 
 def _witnessed(node: Node, city: str) -> int:

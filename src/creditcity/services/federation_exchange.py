@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from creditcity.config import Settings
@@ -84,7 +84,7 @@ def publish_due(engine: Engine, settings: Settings, *, now: datetime | None = No
 class _Checkpoints:
     """Signs the audit head into a batch when it moved: with records, or once an interval."""
 
-    def __init__(self, conn: Any, settings: Settings, now: datetime) -> None:
+    def __init__(self, conn: Connection, settings: Settings, now: datetime) -> None:
         self.conn = conn
         self.settings = settings
         self.now = now
@@ -212,7 +212,10 @@ def _receive_one(engine: Engine, peer: inbox.Peer, token: str, report: Received)
         except IntegrityError:
             uow.rollback()  # another puller took this batch first (SQLite): it is held once
             return False
-        _audit(uow.conn, peer.city, int(claims["seq"]), accepted)
+        if accepted.applied or accepted.pending or claims.get("disputes"):
+            # a batch carrying only a checkpoint is not audited: two idle peers would
+            # otherwise move each other's audit heads, and so publish checkpoints, forever
+            _audit(uow.conn, peer.city, int(claims["seq"]), accepted)
         uow.commit()
     report.accepted += 1
     report.records += accepted.applied
