@@ -74,7 +74,7 @@ def current_principal(
     try:
         principal = _authenticate(rt, key)
     except NotAuthenticated:
-        if limits is not None:
+        if limits is not None and key:  # a wrong key is a guess; a missing one is not
             limits.failed(address)
         raise
     if limits is not None:
