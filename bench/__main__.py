@@ -22,6 +22,7 @@ BENCHMARKS = (
     "bench_decisions",
     "bench_decide_storage",
     "bench_api",
+    "bench_serving",
 )
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, text, tuple_
+from sqlalchemy import Connection, bindparam, insert, select, text
 
 from creditcity.ledger.tables import idempotency_keys
 
@@ -68,23 +68,34 @@ class KeptAnswer:
     response: dict[str, Any]
 
 
+_FIND = select(
+    idempotency_keys.c.key, idempotency_keys.c.fingerprint, idempotency_keys.c.response
+).where(
+    idempotency_keys.c.principal == bindparam("principal"),
+    idempotency_keys.c.key.in_(bindparam("keys", expanding=True)),
+)
+
+
 def stored_answers(
     conn: Connection, principal_keys: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], KeptAnswer]:
-    """The kept answers of these ``(principal, key)`` pairs that exist."""
-    if not principal_keys:
-        return {}
+    """The kept answers of these ``(principal, key)`` pairs that exist.
+
+    One indexed statement per principal (a batch rarely has more than one):
+    a row-value ``IN`` over both columns is not served by SQLite's index.
+    """
+    by_principal: dict[str, set[str]] = {}
+    for principal, key in principal_keys:
+        by_principal.setdefault(principal, set()).add(key)
     found: dict[tuple[str, str], KeptAnswer] = {}
-    pairs = list(set(principal_keys))
-    query = select(
-        idempotency_keys.c.principal,
-        idempotency_keys.c.key,
-        idempotency_keys.c.fingerprint,
-        idempotency_keys.c.response,
-    ).where(tuple_(idempotency_keys.c.principal, idempotency_keys.c.key).in_(pairs))
-    for principal, key, fingerprint, response in conn.execute(query):
-        found[(principal, key)] = KeptAnswer(fingerprint, json.loads(response))
+    for principal, keys in by_principal.items():
+        params = {"principal": principal, "keys": sorted(keys)}
+        for key, fingerprint, response in conn.execute(_FIND, params):
+            found[(principal, key)] = KeptAnswer(fingerprint, json.loads(response))
     return found
+
+
+_KEEP = insert(idempotency_keys)
 
 
 def keep_answers(
@@ -102,4 +113,4 @@ def keep_answers(
         for principal, key, fingerprint, response in rows
     ]
     if values:
-        conn.execute(insert(idempotency_keys), values)
+        conn.execute(_KEEP, values)

@@ -11,7 +11,8 @@ per-person lock and the exposure read in the database (see
 
 Memory: a 22-million-resident city must fit in well under 1 GiB per worker,
 so the table is numpy arrays, not objects: each pseudonym as its 16 raw bytes
-(sorted, found by binary search), the score as ``uint16``, the model as a
+in two ``uint64`` halves (sorted, found by a numeric binary search on the
+first half), the score as ``uint16``, the model as a
 ``uint8`` index, and up to four reasons as ``uint16`` indexes into a table of
 distinct ``(code, text)`` pairs. People rescored since the arrays were built
 sit in a small dict in front of them.
@@ -44,6 +45,8 @@ GAP_SECONDS = 600.0
 #: At most this many skipped ids are tracked (a huge rolled-back rescoring).
 MAX_GAPS = 100_000
 REASON_SLOTS = 4
+#: Score rows read per catch-up statement (a city-wide rescoring is read in several).
+REFRESH_ROWS = 10_000
 _NO_REASON = 0
 
 
@@ -55,15 +58,17 @@ class ScoreFacts(NamedTuple):
     reasons: tuple[Reason, ...]
 
 
-def _key(subject: str) -> bytes:
-    return bytes.fromhex(subject[2:])
+def _halves(subject: str) -> tuple[int, int]:
+    """A pseudonym's 128 bits as two unsigned 64-bit halves."""
+    return int(subject[2:18], 16), int(subject[18:34], 16)
 
 
 @dataclass
 class ScoreTable:
     """Scores of many people as compact sorted arrays (see the module docstring)."""
 
-    keys: np.ndarray  # dtype S16, sorted
+    hi: np.ndarray  # uint64, first half of the pseudonym, sorted (then by lo)
+    lo: np.ndarray  # uint64, second half
     score: np.ndarray  # uint16
     model: np.ndarray  # uint8 index into models
     reasons: np.ndarray  # (n, REASON_SLOTS) uint16 index into reason_table, 0 = none
@@ -75,18 +80,22 @@ class ScoreTable:
         """From ``(pseudonym, score, model_version, reasons)`` rows, one per person."""
         models: dict[str, int] = {}
         reason_ids: dict[Reason, int] = {}
-        keys, values, model_ids, reason_rows = [], [], [], []
+        his, los, values, model_ids, reason_rows = [], [], [], [], []
         for subject, value, model_version, reasons in rows:
-            keys.append(_key(subject))
+            hi, lo = _halves(subject)
+            his.append(hi)
+            los.append(lo)
             values.append(value)
             model_ids.append(models.setdefault(model_version, len(models)))
             slot = [reason_ids.setdefault(r, len(reason_ids) + 1) for r in reasons[:REASON_SLOTS]]
             reason_rows.append(slot + [_NO_REASON] * (REASON_SLOTS - len(slot)))
         if len(models) > 255 or len(reason_ids) > 65_535:
             raise ValueError("too many distinct models or reasons for the compact table")
-        order = np.argsort(np.array(keys, dtype="S16"), kind="stable")
+        hi_array, lo_array = np.array(his, dtype=np.uint64), np.array(los, dtype=np.uint64)
+        order = np.lexsort((lo_array, hi_array))
         return cls(
-            keys=np.array(keys, dtype="S16")[order],
+            hi=hi_array[order],
+            lo=lo_array[order],
             score=np.array(values, dtype=np.uint16)[order],
             model=np.array(model_ids, dtype=np.uint8)[order],
             reasons=np.array(reason_rows, dtype=np.uint16).reshape(-1, REASON_SLOTS)[order],
@@ -95,19 +104,26 @@ class ScoreTable:
         )
 
     def __len__(self) -> int:
-        return int(self.keys.shape[0])
+        return int(self.hi.shape[0])
 
     @property
     def nbytes(self) -> int:
-        return int(self.keys.nbytes + self.score.nbytes + self.model.nbytes + self.reasons.nbytes)
+        return int(
+            self.hi.nbytes
+            + self.lo.nbytes
+            + self.score.nbytes
+            + self.model.nbytes
+            + self.reasons.nbytes
+        )
 
     def find(self, subject: str) -> ScoreFacts | None:
         if not len(self) or not is_pseudonym(subject):
             return None
-        key = _key(subject)
-        at = int(np.searchsorted(self.keys, key))
-        # numpy hands an S16 element back without its trailing zero bytes
-        if at >= len(self) or self.keys[at] != key.rstrip(b"\x00"):
+        hi, lo = _halves(subject)
+        at, size = int(np.searchsorted(self.hi, np.uint64(hi))), len(self)
+        while at < size and int(self.hi[at]) == hi and int(self.lo[at]) != lo:
+            at += 1  # first halves shared by two people: rare, and short
+        if at >= size or int(self.hi[at]) != hi:
             return None
         reasons = tuple(self.reason_table[int(i)] for i in self.reasons[at] if i != _NO_REASON)
         return ScoreFacts(int(self.score[at]), self.models[int(self.model[at])], reasons)
@@ -128,10 +144,13 @@ _SINCE = (
     )
     .order_by(scores.c.score_id)
 )
+# LIMIT: a prepared statement's generic plan would otherwise guess a third of the
+# table for "score_id > $1" and scan it all; a limited, ordered read walks the key.
 _SINCE_NO_GAPS = (
     select(*_COLUMNS, scores.c.reasons)
     .where(scores.c.score_id > bindparam("last"))
     .order_by(scores.c.score_id)
+    .limit(REFRESH_ROWS)
 )
 
 
@@ -170,6 +189,14 @@ class ServingState:
 
     def refresh(self, conn: Connection) -> int:
         """Fold in score rows written since the last look; how many were read."""
+        total = 0
+        while True:
+            count = self._refresh_once(conn)
+            total += count
+            if count < REFRESH_ROWS:
+                return total
+
+    def _refresh_once(self, conn: Connection) -> int:
         now = time.monotonic()
         for gap, seen in list(self.gaps.items()):
             if now - seen > GAP_SECONDS:
