@@ -8,6 +8,7 @@ that needs PostgreSQL fails when the server is down instead of skipping.
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,12 +16,26 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+from creditcity.config import get_settings
 from creditcity.ledger.db import make_engine, migrate
+
+# Nothing a test runs may touch the user's data directory (signing keys, models, the
+# pseudonym secret): the whole session gets a fresh one, and each test its own below.
+os.environ["CREDITCITY_HOME"] = tempfile.mkdtemp(prefix="creditcity-test-home-")
 
 PG_ADMIN_URL = os.environ.get(
     "CREDITCITY_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(autouse=True)
+def _private_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test runs with a data directory of its own (``CREDITCITY_HOME``)."""
+    monkeypatch.setenv("CREDITCITY_HOME", str(tmp_path_factory.mktemp("home")))
+    get_settings.cache_clear()
 
 
 def _postgres_or_skip() -> Engine:

@@ -17,7 +17,6 @@ from creditcity.api import build_api
 from creditcity.api.edge import install_edge
 from creditcity.bootstrap import Runtime, bootstrap
 from creditcity.config import Settings
-from creditcity.services.keyring import KeyRing
 from creditcity.web.portal import install_portal
 
 __all__ = ["create_app", "serve_runtime"]
@@ -37,13 +36,15 @@ def create_app(
     database_url: str | None = None,
     *,
     settings: Settings | None = None,
-    keys: Path | KeyRing | None = None,
+    keys: Path | None = None,
     portal: bool = True,
+    demo: bool = False,
 ) -> FastAPI:
     """A ready app on ``database_url`` (default: the settings'), migrated to the newest schema.
 
-    ``keys`` is a keys file (see :mod:`creditcity.services.keyring`) or a loaded
-    :class:`KeyRing`; without keys only the public routes and pages answer.
+    API keys live in the database (``creditcity keys``); ``keys`` names a TOML
+    keys file to import first (see :mod:`creditcity.services.key_file`). ``demo``
+    is for ``creditcity demo`` only: it adds one-tap demo sign-in and a banner.
     """
-    runtime = bootstrap(settings, database_url=database_url, keys=keys)
+    runtime = bootstrap(settings, database_url=database_url, keys=keys, demo=demo)
     return serve_runtime(runtime, portal=portal)

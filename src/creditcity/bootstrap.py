@@ -1,6 +1,6 @@
 """The composition root: the runtime is built here once, and nowhere else.
 
-    runtime = bootstrap(settings, database_url=url, keys=path)
+    runtime = bootstrap(settings, database_url=url, keys=path)   # path: a TOML file to import
 
 Entry points (the CLI, the ASGI app for the API and the portal) ask for a
 :class:`Runtime` and pass its parts to services; nothing below this module
@@ -27,7 +27,7 @@ from creditcity.ledger.unit_of_work import on_people_changed
 from creditcity.rights.keystore import KeyStore
 from creditcity.services.decide import policy_for
 from creditcity.services.decision_batching import DecisionBatcher
-from creditcity.services.keyring import KeyRing
+from creditcity.services.keys import KeyCache, import_keys
 
 __all__ = ["Runtime", "bootstrap", "utc_now"]
 
@@ -46,14 +46,16 @@ class Runtime:
     settings: Settings
     engine: Engine
     policy: Policy
-    keyring: KeyRing = field(default_factory=KeyRing)
+    #: the API keys in the database, re-read within a second of any change (see services.keys)
+    keyring: KeyCache
     clock: Callable[[], datetime] = utc_now
+    #: ``creditcity demo`` only: one-tap demo sign-in and the demo banner (never ``serve``)
+    demo: bool = False
 
     @cached_property
     def keystore(self) -> KeyStore:
         """The city's signing keys, opened (and made, the first time) when first needed."""
-        s = self.settings
-        return KeyStore.open(s.keys_dir or s.home / "keys")
+        return KeyStore.open(self.settings.signing_keys_dir)
 
     @cached_property
     def batcher(self) -> DecisionBatcher:
@@ -65,13 +67,15 @@ def bootstrap(
     settings: Settings | None = None,
     *,
     database_url: str | None = None,
-    keys: Path | KeyRing | None = None,
+    keys: Path | None = None,
     rescore: bool = True,
+    demo: bool = False,
 ) -> Runtime:
     """The runtime on ``database_url`` (default: the settings'), migrated to the newest schema.
 
-    ``rescore=False`` leaves rescoring unsubscribed (a bulk import that the
-    operator rescores as a whole afterwards).
+    ``keys`` names a TOML keys file whose keys are added to the database first
+    (those already there are left alone). ``rescore=False`` leaves rescoring
+    unsubscribed (a bulk import that the operator rescores as a whole afterwards).
     """
     settings = settings or get_settings()
     url = database_url or settings.database_url
@@ -81,8 +85,15 @@ def bootstrap(
         _migrated.add(url)
     if rescore:
         on_people_changed(engine, _rescoring(engine))
-    keyring = keys if isinstance(keys, KeyRing) else KeyRing.load(keys) if keys else KeyRing()
-    return Runtime(settings=settings, engine=engine, policy=policy_for(settings), keyring=keyring)
+    if keys is not None:
+        import_keys(engine, keys)
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        policy=policy_for(settings),
+        keyring=KeyCache(engine),
+        demo=demo,
+    )
 
 
 def _rescoring(engine: Engine) -> Callable[[frozenset[str]], int]:

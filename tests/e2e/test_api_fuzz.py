@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from tests.support.api import KEYS, RESIDENT, give_score, keyring, settings_for
+from tests.support.api import KEYS, RESIDENT, give_score, keys_file, settings_for
 
 from creditcity.asgi import create_app
 from creditcity.ledger.db import make_engine, migrate
@@ -48,7 +48,7 @@ def _schema() -> Any:
     engine = make_engine(url)
     migrate(engine)
     give_score(engine, RESIDENT, 720)
-    app = create_app(url, settings=settings_for(folder / "home"), keys=keyring(folder))
+    app = create_app(url, settings=settings_for(folder / "home"), keys=keys_file(folder))
     loaded = schemathesis.openapi.from_asgi("/openapi.json", app)
     loaded.config.generation.update(modes=list(GenerationMode), database="none")
     return loaded

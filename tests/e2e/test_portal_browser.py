@@ -1,4 +1,4 @@
-"""The portal in a real browser on a phone-sized screen: Chinese, demo sign-in, my score.
+"""The portal in a real browser on a phone-sized screen: Chinese, signing in with a key, my score.
 
 ``creditcity serve`` runs as a subprocess on a small scored city; Debian's
 Chromium drives it through Playwright at 390x844 (a common phone). Without
@@ -21,7 +21,7 @@ import pytest
 from tests.support.city import SETTINGS, scored_city, simulated
 
 from creditcity.services.demo_residents import demo_residents
-from creditcity.services.keyring import demo_keys_toml
+from creditcity.services.key_file import demo_keys_toml
 
 CHROMIUM = Path("/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -35,13 +35,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``creditcity serve`` on a scored city with demo keys; yields its base URL."""
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """``creditcity serve`` on a scored city with demo keys; yields its URL and a resident key."""
     folder = tmp_path_factory.mktemp("portal")
     url = f"sqlite:///{folder / 'city.db'}"
     engine = scored_city(url, simulated(folder / "city", residents=300, seed=5), folder / "m")
     keys = folder / "keys.toml"
-    keys.write_text(demo_keys_toml(demo_residents(engine))[0], encoding="utf-8")
+    toml, issued = demo_keys_toml(demo_residents(engine))
+    keys.write_text(toml, encoding="utf-8")
+    resident_key = next(k for who, k in issued.items() if who.endswith("(resident)"))
     engine.dispose()
     port = _free_port()
     env = {
@@ -69,14 +71,14 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base, server)
-        yield base
+        yield base, resident_key
     finally:
         server.terminate()
         server.wait(timeout=20)
 
 
 def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if server.poll() is not None:
             output = server.stdout.read().decode() if server.stdout else ""
@@ -86,7 +88,7 @@ def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
                 return
         except httpx.HTTPError:
             time.sleep(0.2)
-    pytest.fail("creditcity serve did not answer within 30 s")
+    pytest.fail("creditcity serve did not answer within 120 s")
 
 
 def _chromium() -> Path:
@@ -99,8 +101,9 @@ def _chromium() -> Path:
 
 
 def test_a_resident_signs_in_on_a_phone_in_chinese_and_sees_their_score_and_dimensions(
-    portal: str, tmp_path: Path
+    portal: tuple[str, str], tmp_path: Path
 ) -> None:
+    base, key = portal
     chromium = _chromium()
     from playwright.sync_api import sync_playwright
 
@@ -111,13 +114,14 @@ def test_a_resident_signs_in_on_a_phone_in_chinese_and_sees_their_score_and_dime
         page = browser.new_page(
             viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
         )
-        page.goto(f"{portal}/?lang=en")
+        page.goto(f"{base}/?lang=en")
         assert page.locator("html").get_attribute("lang") == "en"
         page.get_by_role("link", name="中文").click()
         page.wait_for_url("**lang=zh")
         assert page.locator("html").get_attribute("lang") == "zh-CN"
         page.get_by_role("link", name="登录").click()
-        page.locator("button[data-demo=resident]").first.click()
+        page.locator("#key").fill(key)
+        page.get_by_role("button", name="登录").click()
         page.wait_for_url("**/me?lang=zh")
 
         score = page.locator(".score")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
-from tests.support.api import KEYS, keyring
+from tests.support.api import KEYS, keys_file
 from tests.support.city import SETTINGS, scored_city, simulated
 
 from creditcity.asgi import create_app
@@ -27,7 +27,7 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Engine]:
 @pytest.fixture
 def client(city: tuple[str, Engine], tmp_path: Path) -> Iterator[TestClient]:
     settings = SETTINGS.model_copy(update={"home": tmp_path})
-    with TestClient(create_app(city[0], settings=settings, keys=keyring(tmp_path))) as running:
+    with TestClient(create_app(city[0], settings=settings, keys=keys_file(tmp_path))) as running:
         yield running
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
-from tests.support.api import KEYS, NATIONAL_ID, OTHER, RESIDENT, Api, give_score, running_api
+from tests.support.api import KEYS, NATIONAL_ID, RESIDENT, Api, give_score, running_api
 from tests.support.latin import latin_words
 
 
@@ -20,7 +20,10 @@ def api(db_url: str, engine: Engine, tmp_path: Path) -> Iterator[Api]:
 
 
 def sign_in(api: Api, role: str) -> None:
-    answer = api.client.post("/sign-in", data={"key": KEYS[role]}, follow_redirects=False)
+    token = csrf(api.client.get("/sign-in").text)
+    answer = api.client.post(
+        "/sign-in", data={"key": KEYS[role], "csrf": token}, follow_redirects=False
+    )
     assert answer.status_code == 303, answer.text
 
 
@@ -60,18 +63,11 @@ def test_signing_in_with_a_resident_key_shows_my_score_and_its_dimension_chart(a
     assert "信用历史长度" in reasons and "最多可再得 31 分" in reasons
 
 
-def test_a_wrong_key_and_a_non_demo_account_cannot_sign_in(api: Api) -> None:
-    assert api.client.post("/sign-in", data={"key": "nope-nope-nope-nope"}).status_code == 403
-    demo = api.client.post(
-        "/sign-in/demo", data={"principal": f"resident:{OTHER}", "role": "resident"}
-    )
-    assert demo.status_code == 403
-    ok = api.client.post(
-        "/sign-in/demo",
-        data={"principal": f"resident:{RESIDENT}", "role": "resident"},
-        follow_redirects=False,
-    )
-    assert ok.status_code == 303 and ok.headers["location"].startswith("/me")
+def test_a_wrong_key_cannot_sign_in(api: Api) -> None:
+    token = csrf(api.client.get("/sign-in").text)
+    wrong = api.client.post("/sign-in", data={"key": "nope-nope-nope-nope", "csrf": token})
+    assert wrong.status_code == 401
+    assert "cc_session" not in api.client.cookies
 
 
 def test_resident_pages_need_a_signed_in_resident(api: Api) -> None:
@@ -106,7 +102,7 @@ def _record(key: str) -> dict[str, object]:
 def test_a_resident_disputes_a_record_inline_from_their_file_and_the_page_says_so(
     api: Api,
 ) -> None:
-    api.client.post("/sign-in", data={"key": KEYS["resident"]})
+    sign_in(api, "resident")
     give_score(api.engine, RESIDENT, 610)
     api.post("/v1/records", "bank", [dict(_record("l-1"), kind="loan_instalment_paid")])
     page = api.client.get("/me/file?lang=en").text
@@ -123,7 +119,7 @@ def test_a_resident_disputes_a_record_inline_from_their_file_and_the_page_says_s
 
 
 def test_a_refused_dispute_is_shown_next_to_its_record_keeping_what_was_typed(api: Api) -> None:
-    api.client.post("/sign-in", data={"key": KEYS["resident"]})
+    sign_in(api, "resident")
     give_score(api.engine, RESIDENT, 610)
     api.post("/v1/records", "bank", [dict(_record("l-1"), kind="loan_instalment_paid")])
     page = api.client.get("/me/file?lang=zh").text

@@ -17,7 +17,6 @@ from creditcity.config import Settings
 from creditcity.domain.subjects import pseudonymise
 from creditcity.ledger.scores import save_scores
 from creditcity.ledger.unit_of_work import UnitOfWork
-from creditcity.services.keyring import KeyRing
 
 SECRET = "api-test-secret"
 NATIONAL_ID = "330106199001011234"
@@ -82,10 +81,11 @@ def settings_for(home: Path) -> Settings:
     return Settings(pseudonym_secret=SECRET, city="hangzhou", home=home)
 
 
-def keyring(folder: Path) -> KeyRing:
+def keys_file(folder: Path) -> Path:
+    """The test keys as a TOML keys file (the app imports it into its database)."""
     path = folder / "keys.toml"
     path.write_text(KEYS_TOML, encoding="utf-8")
-    return KeyRing.load(path)
+    return path
 
 
 @dataclass
@@ -111,9 +111,9 @@ class Api:
 
 
 @contextmanager
-def running_api(db_url: str, engine: Engine, folder: Path) -> Iterator[Api]:
+def running_api(db_url: str, engine: Engine, folder: Path, *, demo: bool = False) -> Iterator[Api]:
     settings = settings_for(folder / "home")
-    app = create_app(db_url, settings=settings, keys=keyring(folder))
+    app = create_app(db_url, settings=settings, keys=keys_file(folder), demo=demo)
     with TestClient(app) as client:
         yield Api(client, engine, settings)
 

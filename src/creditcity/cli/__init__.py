@@ -17,6 +17,7 @@ from creditcity.cli import (  # noqa: F401  (imported to register their commands
     export,
     federation,
     ingest,
+    keys,
     model,
     policy,
     purge,

@@ -40,18 +40,31 @@ def demo(
         )
         emit(as_json, summary.__dict__, lambda: _print(summary))
     if serve:
-        from creditcity.cli.serve import serve as serve_command
+        from creditcity.cli.serve import run_server
 
+        keys = _demo_keys(directory, summary.database_url)
         console.print(
-            f"\nportal and API on http://127.0.0.1:{port} (OpenAPI at /docs; demo "
-            f"sign-in keys in {directory / 'keys.toml'}); Ctrl+C stops"
+            f"\nportal and API on http://127.0.0.1:{port} (OpenAPI at /docs; one-tap demo "
+            f"sign-in on the portal; the demo's API keys are in {keys}); Ctrl+C stops"
         )
-        serve_command(
-            database_url=summary.database_url,
-            port=port,
-            keys=directory / "keys.toml",
-            demo_keys=True,
-        )
+        with reported_errors():
+            run_server(
+                summary.database_url, host="127.0.0.1", port=port, workers=1, keys=keys, demo=True
+            )
+
+
+def _demo_keys(directory: Path, database_url: str) -> Path:
+    """A keys file for the demo city (a bank, providers, the office, five residents), private."""
+    from creditcity.services.demo_residents import demo_residents
+    from creditcity.cli._wiring import open_engine
+    from creditcity.services.key_file import demo_keys_toml
+
+    path = directory / "keys.toml"  # the city is made anew each run, and so are its keys
+    text, _ = demo_keys_toml(demo_residents(open_engine(database_url)))
+    path.unlink(missing_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def _say(message: str) -> None:

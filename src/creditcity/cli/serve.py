@@ -1,7 +1,11 @@
 """``creditcity serve``: the HTTP API and the portal under uvicorn.
 
     creditcity serve [--host 127.0.0.1] [--port 8000] [--workers N] [--keys FILE]
-                     [--demo-keys] [--database-url URL]
+                     [--federation-interval S] [--database-url URL]
+
+API keys live in the database (``creditcity keys``); ``--keys FILE`` imports a
+TOML keys file first. Demo sign-in is never offered here, only by
+``creditcity demo``; and ``serve`` refuses the old shipped demo pseudonym secret.
 
 With ``--workers N`` above 1 the parent binds the socket, migrates the
 database once, and forks N workers that each build their own app (engine,
@@ -38,7 +42,7 @@ import typer
 
 from creditcity.cli._app import DatabaseUrl, app, console, reported_errors
 from creditcity.cli._app import database_url as resolve_url
-from creditcity.config import get_settings
+from creditcity.config import DEMO_SECRET, Settings, get_settings
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -49,7 +53,19 @@ _MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # creditcity.metrics.MULTIPROC_ENV
 
 KeysFile = Annotated[
     Path | None,
-    typer.Option("--keys", help="API keys file (TOML); without it only public routes answer."),
+    typer.Option(
+        "--keys",
+        help="A TOML keys file to import into the database first (keys are managed with "
+        "`creditcity keys`).",
+    ),
+]
+Interval = Annotated[
+    float,
+    typer.Option(
+        "--federation-interval",
+        help="Seconds between pulls of peer cities' feeds (0 = never; federated only).",
+        min=0,
+    ),
 ]
 
 
@@ -59,59 +75,93 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64)] = 1,
     keys: KeysFile = None,
-    demo_keys: Annotated[
-        bool,
-        typer.Option("--demo-keys", help="Write a demo keys file at --keys if there is none."),
-    ] = False,
-    federation_interval: Annotated[
-        float,
-        typer.Option(
-            "--federation-interval",
-            help="Seconds between pulls of peer cities' feeds (0 = never; federated only).",
-            min=0,
-        ),
-    ] = 1.0,
+    federation_interval: Interval = 1.0,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Serve the API (OpenAPI at /docs) and the portal (at /) until interrupted."""
+    with reported_errors():
+        url = resolve_url(database_url)
+        run_server(
+            url, host=host, port=port, workers=workers, keys=keys, interval=federation_interval
+        )
+
+
+def run_server(
+    url: str,
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    keys: Path | None,
+    interval: float = 1.0,
+    demo: bool = False,
+) -> None:
+    """Migrate, import ``keys``, then serve; ``demo`` (``creditcity demo``) adds demo sign-in."""
+    with _operations(workers):
+        _start(url, host=host, port=port, workers=workers, keys=keys, interval=interval, demo=demo)
+
+
+def _start(
+    url: str, *, host: str, port: int, workers: int, keys: Path | None, interval: float, demo: bool
+) -> None:
     import uvicorn
 
     from creditcity.cli._wiring import open_engine
+    from creditcity.services.keys import import_keys
 
-    with reported_errors(), _operations(workers):
-        url = resolve_url(database_url)
-        engine = open_engine(url)  # migrate once, before any worker starts
-        if demo_keys:
-            _demo_keys(engine, keys)
-        engine.dispose()
+    settings = get_settings()
+    if not demo:
+        refuse_demo_secret(settings)
+    engine = open_engine(url)  # migrate once, before any worker starts
+    if keys is not None:
+        report = import_keys(engine, keys)
+        console.print(f"keys from {keys}: {report.added} added, {report.already_present} present")
+    engine.dispose()
+    console.print(
+        f"creditcity on http://{host}:{port} (portal /, API docs /docs), "
+        f"{workers} worker(s), database {_safe(url)}, data in {settings.home}"
+    )
+    if workers > 1 and url.startswith("sqlite"):
         console.print(
-            f"creditcity on http://{host}:{port} (portal /, API docs /docs), "
-            f"{workers} worker(s), database {_safe(url)}"
+            "note: SQLite has one writer; with several workers they take turns "
+            "(PostgreSQL lets them write side by side)"
         )
-        if workers > 1 and url.startswith("sqlite"):
-            console.print(
-                "note: SQLite has one writer; with several workers they take turns "
-                "(PostgreSQL lets them write side by side)"
-            )
-        if workers == 1:
-            _run(_app_factory(url, keys), host, port, None, federation_interval)
-        else:
-            sock = uvicorn.Config(_app_factory, host=host, port=port).bind_socket()
-            # A socket bound here is not one asyncio made, so asyncio does not turn Nagle's
-            # algorithm off on its connections, and a keep-alive client then waits ~40 ms
-            # (delayed ACK) for every response. Accepted sockets inherit this option.
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            supervise(
-                sock,
-                lambda: _run(_app_factory(url, keys), host, port, sock, federation_interval),
-                workers,
-            )
+    if workers == 1:
+        _run(_app_factory(url, demo), host, port, None, interval)
+        return
+    sock = uvicorn.Config(_app_factory, host=host, port=port).bind_socket()
+    # A socket bound here is not one asyncio made, so asyncio does not turn Nagle's
+    # algorithm off on its connections, and a keep-alive client then waits ~40 ms
+    # (delayed ACK) for every response. Accepted sockets inherit this option.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    supervise(sock, lambda: _run(_app_factory(url, demo), host, port, sock, interval), workers)
 
 
-def _app_factory(url: str, keys: Path | None) -> FastAPI:
+def refuse_demo_secret(settings: Settings) -> None:
+    """The secret earlier versions shipped makes guessable pseudonyms: never serve with it."""
+    from creditcity.errors import InputRejected, Problem
+
+    if settings.pseudonym_secret == DEMO_SECRET:
+        raise InputRejected(
+            "the pseudonym secret is the public demo secret; residents' pseudonyms could be "
+            "recomputed by anyone",
+            problems=[
+                Problem(
+                    "CREDITCITY_PSEUDONYM_SECRET is the shipped demo value",
+                    where="environment",
+                    field="CREDITCITY_PSEUDONYM_SECRET",
+                    expected="unset it to have a random secret made under "
+                    f"{settings.home} (first start only: a new secret changes every "
+                    "pseudonym, so re-import the records), or set 32+ random characters",
+                )
+            ],
+        )
+
+
+def _app_factory(url: str, demo: bool = False) -> FastAPI:
     from creditcity.asgi import create_app
 
-    return create_app(url, settings=get_settings(), keys=keys)
+    return create_app(url, settings=get_settings(), demo=demo)
 
 
 @contextlib.contextmanager
@@ -199,31 +249,6 @@ def supervise(sock: socket.socket, work: Callable[[], None], workers: int) -> No
     sock.close()
     if failed:
         sys.exit(1)
-
-
-def _demo_keys(engine: object, keys: Path | None) -> None:
-    """Write demo keys (a bank, providers, the office, up to five scored residents)."""
-    from creditcity.errors import InputRejected, Problem
-    from creditcity.services.demo_residents import demo_residents
-    from creditcity.services.keyring import demo_keys_toml
-
-    if keys is None:
-        raise InputRejected(
-            "--demo-keys needs --keys FILE",
-            problems=[
-                Problem("no keys file named", field="--keys", expected="--keys demo-keys.toml")
-            ],
-        )
-    if keys.exists():
-        console.print(f"keys file {keys} exists; using it as it is")
-        return
-    text, issued = demo_keys_toml(demo_residents(engine))  # type: ignore[arg-type]
-    keys.parent.mkdir(parents=True, exist_ok=True)
-    keys.touch(mode=0o600)
-    keys.write_text(text, encoding="utf-8")
-    console.print(f"wrote demo keys to {keys} (demo sign-in on the portal):")
-    for who, key in issued.items():
-        console.print(f"  {who}: {key}", markup=False)
 
 
 def _safe(url: str) -> str:

@@ -22,6 +22,7 @@ from creditcity.cli._app import (
     err_console,
     reported_errors,
 )
+from creditcity.config import get_settings
 
 if TYPE_CHECKING:
     from creditcity.services.train_ledger import LedgerTrainResult
@@ -45,7 +46,12 @@ ColumnsOpt = Annotated[
         "a declared meaning decides the charter check for that column.",
     ),
 ]
-OutOpt = Annotated[Path, typer.Option("--out", help="Directory for the artefact and report.")]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", help="Directory for the artefact and report (default: <CREDITCITY_HOME>/models)."
+    ),
+]
 OutcomesOpt = Annotated[
     Path | None, typer.Option("--outcomes", help="Ledger mode: outcome labels per subject.")
 ]
@@ -63,13 +69,14 @@ def train(
     target: TargetOpt = None,
     exclude: ExcludeOpt = None,
     columns: ColumnsOpt = None,
-    out: OutOpt = Path("models"),
+    out: OutOpt = None,
     outcomes: OutcomesOpt = None,
     as_of: AsOfOpt = None,
     database_url: DatabaseUrl = None,
     as_json: JsonOut = False,
 ) -> None:
     """Train a scorecard: --table CSV --target COL, or --outcomes PATH --as-of DATE."""
+    out = out or get_settings().models_dir
     if table is not None and outcomes is not None:
         raise _usage("give either --table (tabular mode) or --outcomes (ledger mode), not both")
     if table is not None:

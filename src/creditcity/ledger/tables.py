@@ -314,6 +314,49 @@ federation_refusals = Table(
     Column("message", Text, nullable=False),
 )
 
+# API keys: only the SHA-256 of a key is kept; a revoked key keeps its row (who held
+# it, when it ended) so the audit log's actors stay explained.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("key_id", String(24), primary_key=True),
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("principal", String(128), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("scopes", JSON, nullable=False),
+    Column("services", JSON, nullable=False),
+    Column("label", String(200), nullable=False),
+    Column("demo", Boolean, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime),
+    Column("revoked_at", DateTime),
+    Column("replaced_by", String(24)),
+)
+
+# One row per counter; every change to api_keys bumps "keys" in the same
+# transaction, so a server learns that its cached keys are stale from one cheap read.
+versions = Table(
+    "versions",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("version", BigInteger, nullable=False),
+)
+
+# Portal sessions, server-side: the cookie is a random token and only its digest
+# is stored. Signing out or revoking the key ends the row; nothing else revives it.
+portal_sessions = Table(
+    "portal_sessions",
+    metadata,
+    Column("token_digest", String(64), primary_key=True),
+    Column("key_id", String(24), index=True),
+    Column("principal", String(128), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("label", String(200), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("ended_at", DateTime),
+)
+
 #: The answer given to each (caller, Idempotency-Key), so a retry gets it back
 #: (migration 0004_decision_guards).
 idempotency_keys = Table(

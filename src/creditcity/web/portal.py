@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from importlib.resources import files
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from creditcity.bootstrap import Runtime
-from creditcity.web import routes
+from creditcity.web import routes, signin
+from creditcity.web.oidc import OidcClient
+from creditcity.web.render import load_session
 from creditcity.web.session import Sessions
 
 __all__ = ["install_portal"]
@@ -22,7 +24,11 @@ __all__ = ["install_portal"]
 
 def install_portal(app: FastAPI, runtime: Runtime) -> None:
     """Serve the portal at ``/`` (pages) and ``/static`` (styles, scripts, fonts)."""
-    app.state.sessions = Sessions(runtime.keyring, runtime.settings.pseudonym_secret)
+    app.state.sessions = Sessions(runtime.engine, runtime.settings)
+    if runtime.settings.oidc_enabled:
+        app.state.oidc = OidcClient(runtime.settings)
     static = StaticFiles(directory=str(files("creditcity.web") / "static"))
     app.mount("/static", static, name="static")
     app.include_router(routes.router)
+    if runtime.demo:  # under ``serve`` the one-tap demo sign-in does not exist at all
+        app.include_router(signin.demo_router, dependencies=[Depends(load_session)])

@@ -21,7 +21,7 @@ from creditcity.errors import (
     http_status_for,
 )
 from creditcity.web.i18n import DEFAULT_LANG, LANGS, Speaker, speaker, translations
-from creditcity.web.session import COOKIE, Sessions
+from creditcity.web.session import COOKIE, FORM_COOKIE, Sessions
 
 __all__ = ["MAX_FORM_BYTES", "Page", "page_for", "read_form", "shown_errors"]
 
@@ -64,7 +64,9 @@ class Page:
         self.say: Speaker = speaker(self.lang)
         self.gettext = self.say.gettext
         self.cookie = request.cookies.get(COOKIE)
-        self.principal: Principal | None = sessions.principal(self.cookie)
+        #: set by :func:`load_session`, which every portal route depends on
+        self.principal: Principal | None = getattr(request.state, "principal", None)
+        self.browser, self._new_browser = sessions.browser_token(request)
 
     def switch_url(self, here: str | None = None) -> str:
         """This page in the other language; after a POST, the page the form lives on (a GET)."""
@@ -92,7 +94,8 @@ class Page:
                 path=path,
                 switch_url=self.switch_url(here),
                 who=self.principal,
-                csrf=self.sessions.csrf(self.cookie),
+                csrf=self.sessions.form_token(self.browser, self.cookie),
+                demo=self.rt.demo,
                 service_name=self._service,
                 tier_name=self._tier,
                 **context,
@@ -102,6 +105,8 @@ class Page:
         chosen = self.request.query_params.get("lang")
         if chosen in LANGS:
             response.set_cookie(LANG_COOKIE, str(chosen), max_age=365 * 86400, samesite="lax")
+        if self._new_browser:
+            self.sessions.set_cookie(response, self.request, FORM_COOKIE, self.browser, 365 * 86400)
         return response
 
     def _service(self, service: str) -> str:
@@ -149,11 +154,21 @@ def refused(page: Page, scope: Scope) -> Response | None:
 
 
 async def checked_form(page: Page) -> Mapping[str, str]:
-    """The posted form, if it carries this session's token (a page elsewhere cannot post)."""
+    """The posted form, if it came from this site with this browser's and session's token."""
     form = await read_form(page.request)
-    if not page.sessions.csrf_ok(page.cookie, form.get("csrf")):
-        raise NotAuthorised("the form has expired or did not come from this site; reload the page")
+    if not page.sessions.form_ok(page.request, form.get("csrf")):
+        raise NotAuthorised(
+            page.gettext(
+                "This form has expired or did not come from this site; reload the page and try again."
+            )
+        )
     return form
+
+
+async def load_session(request: Request) -> None:
+    """Who the session cookie signs in (a dependency of every portal route)."""
+    sessions: Sessions = request.app.state.sessions
+    request.state.principal = await sessions.principal(request.cookies.get(COOKIE))
 
 
 async def shown_errors(page: Page, action: Callable[[], Awaitable[Response]]) -> Response:
