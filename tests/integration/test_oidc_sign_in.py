@@ -26,7 +26,7 @@ from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 from sqlalchemy import Engine
 from tests.support.api import NATIONAL_ID, RESIDENT, give_score, settings_for
 
-from creditcity.api import create_app
+from creditcity.asgi import create_app
 
 CLIENT_ID = "creditcity-portal"
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from tests.support.api import KEYS, Api, keys_file, running_api, settings_for
 
-from creditcity.api import create_app
+from creditcity.asgi import create_app
 from creditcity.services.keys import KeyCache, revoke_key
 
 

@@ -55,8 +55,8 @@ def demo(
 
 def _demo_keys(directory: Path, database_url: str) -> Path:
     """A keys file for the demo city (a bank, providers, the office, five residents), private."""
-    from creditcity.services.demo_residents import demo_residents
     from creditcity.cli._wiring import open_engine
+    from creditcity.services.demo_residents import demo_residents
     from creditcity.services.key_file import demo_keys_toml
 
     path = directory / "keys.toml"  # the city is made anew each run, and so are its keys

@@ -159,7 +159,8 @@ async def checked_form(page: Page) -> Mapping[str, str]:
     if not page.sessions.form_ok(page.request, form.get("csrf")):
         raise NotAuthorised(
             page.gettext(
-                "This form has expired or did not come from this site; reload the page and try again."
+                "This form has expired or did not come from this site; "
+                "reload the page and try again."
             )
         )
     return form
