@@ -93,6 +93,37 @@ class Settings(BaseSettings):
     #: the ID-token claim holding the resident's national ID (pseudonymised at once)
     oidc_national_id_claim: str = "national_id"
 
+    # --- limits (see creditcity.api.limits and creditcity.services.disputes) ---------------
+    #: bodies larger than these are refused (413) before they are read
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_decision_body_bytes: int = Field(default=16 * 1024, ge=1024)
+    max_records_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    #: requests per second per key, by role (0 = unlimited); bursts of this many seconds
+    rate_resident: float = Field(default=5.0, ge=0)
+    rate_source: float = Field(default=50.0, ge=0)
+    rate_provider: float = Field(default=20_000.0, ge=0)
+    rate_operator: float = Field(default=50.0, ge=0)
+    rate_burst_seconds: float = Field(default=4.0, gt=0)
+    #: failed keys from one address within the window before that address is refused (429)
+    auth_failures_max: int = Field(default=20, ge=1)
+    auth_failure_window_seconds: float = Field(default=300.0, gt=0)
+    #: disputes one person may have open at once, and open within 30 days
+    dispute_max_open: int = Field(default=5, ge=1)
+    dispute_max_per_month: int = Field(default=10, ge=1)
+    #: disputes one person opens within a day beyond this many are queued for the office's
+    #: review: their records keep counting and nothing is upheld by default at the deadline
+    dispute_bulk_after: int = Field(default=3, ge=0)
+
+    # --- operations (see creditcity.api.observability and creditcity.cli.serve) ------------
+    #: one JSON line per request on stderr
+    access_log: bool = True
+    log_level: str = "info"
+    #: trust X-Forwarded-For/-Proto from these proxy addresses (comma-separated, or "*")
+    forwarded_allow_ips: str = "127.0.0.1"
+    proxy_headers: bool = True
+    #: seconds SIGTERM waits for in-flight requests before closing them
+    graceful_shutdown_seconds: int = Field(default=20, ge=0)
+
     @model_validator(mode="after")
     def _secret_from_home(self) -> Settings:
         if not self.pseudonym_secret:
@@ -172,37 +203,6 @@ def _read_secret(path: Path) -> str:
             ],
         )
     return text
-
-    # --- limits (see creditcity.api.limits and creditcity.services.disputes) ---------------
-    #: bodies larger than these are refused (413) before they are read
-    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
-    max_decision_body_bytes: int = Field(default=16 * 1024, ge=1024)
-    max_records_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
-    #: requests per second per key, by role (0 = unlimited); bursts of this many seconds
-    rate_resident: float = Field(default=5.0, ge=0)
-    rate_source: float = Field(default=50.0, ge=0)
-    rate_provider: float = Field(default=20_000.0, ge=0)
-    rate_operator: float = Field(default=50.0, ge=0)
-    rate_burst_seconds: float = Field(default=4.0, gt=0)
-    #: failed keys from one address within the window before that address is refused (429)
-    auth_failures_max: int = Field(default=20, ge=1)
-    auth_failure_window_seconds: float = Field(default=300.0, gt=0)
-    #: disputes one person may have open at once, and open within 30 days
-    dispute_max_open: int = Field(default=5, ge=1)
-    dispute_max_per_month: int = Field(default=10, ge=1)
-    #: disputes one person opens within a day beyond this many are queued for the office's
-    #: review: their records keep counting and nothing is upheld by default at the deadline
-    dispute_bulk_after: int = Field(default=3, ge=0)
-
-    # --- operations (see creditcity.api.observability and creditcity.cli.serve) ------------
-    #: one JSON line per request on stderr
-    access_log: bool = True
-    log_level: str = "info"
-    #: trust X-Forwarded-For/-Proto from these proxy addresses (comma-separated, or "*")
-    forwarded_allow_ips: str = "127.0.0.1"
-    proxy_headers: bool = True
-    #: seconds SIGTERM waits for in-flight requests before closing them
-    graceful_shutdown_seconds: int = Field(default=20, ge=0)
 
 
 @lru_cache(maxsize=1)
