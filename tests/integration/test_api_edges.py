@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
-from tests.support.api import KEYS, RESIDENT, give_score, keyring, record, settings_for
+from tests.support.api import KEYS, RESIDENT, give_score, keys_file, record, settings_for
 from tests.support.problems import assert_problem
 
 from creditcity.asgi import create_app
@@ -26,7 +26,7 @@ def _app(folder: Path, **overrides: Any) -> tuple[FastAPI, Settings]:
     migrate(make_engine(url))
     give_score(make_engine(url), RESIDENT, 720)
     settings = settings_for(folder / "home").model_copy(update=overrides)
-    return create_app(url, settings=settings, keys=keyring(folder)), settings
+    return create_app(url, settings=settings, keys=keys_file(folder)), settings
 
 
 @pytest.fixture
@@ -171,7 +171,7 @@ def test_answers_carry_security_headers_and_personal_ones_are_not_stored(
         csp = answer.headers["content-security-policy"]
         assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp
         assert answer.headers["x-content-type-options"] == "nosniff"
-        assert answer.headers["referrer-policy"] == "no-referrer"
+        assert answer.headers["referrer-policy"] == "same-origin"
     assert personal.headers["cache-control"] == "no-store"
     assert page.headers["cache-control"] == "no-store"
     assert "no-store" not in public.headers.get("cache-control", "")

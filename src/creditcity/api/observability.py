@@ -44,7 +44,9 @@ _CSP = (
 _DOCS_CSP = _CSP + b"; script-src 'self' 'unsafe-inline'; worker-src 'self' blob:"
 _ALWAYS = [
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    # same-origin, not no-referrer: under no-referrer a browser sends "Origin: null" even
+    # on the portal's own form posts, and the portal refuses posts not from its origin
+    (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
 ]
 _NO_STORE = (b"cache-control", b"no-store")
