@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from tests.support.api import KEYS, RESIDENT, give_score, keyring, record, settings_for
+from tests.support.api import KEYS, RESIDENT, give_score, keys_file, record, settings_for
 from tests.support.problems import assert_problem
 
 from creditcity.asgi import create_app
@@ -100,7 +100,7 @@ PROBES: list[tuple[str, str, str, str, Any, str]] = [
 @pytest.fixture
 def client(db_url: str, engine: Engine, tmp_path: Path) -> Iterator[TestClient]:
     give_score(engine, RESIDENT, 720)
-    app = create_app(db_url, settings=settings_for(tmp_path / "home"), keys=keyring(tmp_path))
+    app = create_app(db_url, settings=settings_for(tmp_path / "home"), keys=keys_file(tmp_path))
     with TestClient(app, raise_server_exceptions=False) as running:
         yield running
 
