@@ -24,7 +24,7 @@ from tests.support.api import (
     OTHER_ID,
     RESIDENT,
     give_score,
-    keyring,
+    keys_file,
     record,
     settings_for,
 )
@@ -73,7 +73,9 @@ PORTAL: dict[tuple[str, str], str] = {
     ("GET", "/policy"): ANYONE,
     ("GET", "/sign-in"): ANYONE,
     ("POST", "/sign-in"): ANYONE,
-    ("POST", "/sign-in/demo"): ANYONE,
+    # (no /sign-in/demo: it exists only in the app ``creditcity demo`` serves)
+    ("GET", "/sign-in/oidc"): ANYONE,
+    ("GET", "/sign-in/oidc/callback"): ANYONE,
     ("POST", "/sign-out"): ANYONE,
     ("GET", "/static"): ANYONE,
     ("GET", "/me"): SIGNED_IN,
@@ -115,7 +117,7 @@ def client(db_url: str, engine: Engine, tmp_path: Path) -> Iterator[TestClient]:
     settings = settings_for(tmp_path / "home").model_copy(
         update={"rate_resident": 0, "rate_source": 0, "rate_operator": 0, "rate_provider": 0}
     )
-    app = create_app(db_url, settings=settings, keys=keyring(tmp_path))
+    app = create_app(db_url, settings=settings, keys=keys_file(tmp_path))
     with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as running:
         yield running
 
