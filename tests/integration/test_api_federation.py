@@ -18,14 +18,14 @@ def test_the_feed_refuses_a_request_without_a_peer_s_signature(
     with running_api(db_url, engine, tmp_path) as api:
         unsigned = api.client.get("/v1/federation/batches?after=0")
         assert unsigned.status_code == 403
-        assert "signed by the peer city" in unsigned.json()["message"]
+        assert "signed by the peer city" in unsigned.json()["detail"]
         stranger = Node("shanghai", f"sqlite:///{tmp_path / 'sh.db'}", tmp_path / "home-s")
         token = sign_request(keystore_for(stranger.settings), "shanghai", "hangzhou")
         refused = api.client.get(
             "/v1/federation/batches", headers={"Authorization": f"Bearer {token}"}
         )
         assert refused.status_code == 403
-        assert "'shanghai' is not a peer of hangzhou" in refused.json()["message"]
+        assert "'shanghai' is not a peer of hangzhou" in refused.json()["detail"]
 
 
 def test_a_peer_gets_the_feed_and_the_operator_sees_the_refusal_counted(

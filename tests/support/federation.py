@@ -70,7 +70,7 @@ class Node:
     city: str
     database_url: str
     home: Path
-    interval: float = 0.2
+    interval: float = 0.1
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
