@@ -52,9 +52,15 @@ class Settings(BaseSettings):
     # is read from <home>/pseudonym-secret, which is made on first use.
     pseudonym_secret: str = ""
     city: str = "hangzhou"
-    base_score: float = 600.0
-    base_odds: float = 50.0
-    pdo: float = 40.0
+    # The published scale, the same for every model version: base_score means
+    # odds base_odds (good:bad) and every pdo points double them. The anchor is
+    # the middle of 350-950 at the city's average odds (about 7% default in 12
+    # months), so an average resident sits mid-scale. PDO 60 puts the ends of
+    # the range five doublings either side: 350 states 71% default, 950 0.24%,
+    # the span of risk in a city's population.
+    base_score: float = 650.0
+    base_odds: float = 13.0
+    pdo: float = 60.0
     score_min: int = 350
     score_max: int = 950
     ingest_batch_size: int = Field(default=20_000, ge=1)

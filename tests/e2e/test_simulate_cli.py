@@ -33,7 +33,7 @@ def test_simulate_writes_the_three_files_and_a_json_summary(tmp_path: Path) -> N
     records = pq.read_table(out / "records.parquet")
     assert summary["records"] == records.num_rows > 500
     assert pq.read_table(out / "residents.parquet").num_rows == 500
-    assert pq.read_table(out / "outcomes.parquet").num_rows == 500
+    assert pq.read_table(out / "outcomes.parquet").num_rows == 2 * 500  # two vintages
     assert sorted(p.name for p in out.iterdir()) == [
         "outcomes.parquet",
         "records.parquet",

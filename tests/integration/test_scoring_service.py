@@ -118,7 +118,8 @@ def test_an_outcomes_file_carrying_group_labels_is_refused(
 
     outcomes = pq.read_table(city / "outcomes.parquet")
     groups = pq.read_table(city / "residents.parquet").column("group")
-    pq.write_table(outcomes.append_column("group", groups), tmp_path / "labelled.parquet")
+    labelled = outcomes.slice(0, len(groups)).append_column("group", groups)
+    pq.write_table(labelled, tmp_path / "labelled.parquet")
     url = scored.url.render_as_string(hide_password=False)
     with pytest.raises(CharterViolation, match="group"):
         train_from_ledger(

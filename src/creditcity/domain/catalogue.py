@@ -125,6 +125,8 @@ class RecordKind:
     #: an adjudicated outcome (or its settlement) that follows the person to other cities;
     #: nothing else ever leaves the city (see :mod:`creditcity.domain.federation`)
     shareable: bool = False
+    #: a serious negative record: the scorecard always prices it in a bin of its own
+    serious: bool = False
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -157,6 +159,7 @@ def _kind(
     optional: tuple[str, ...] = (),
     adjudicated: bool = False,
     shareable: bool = False,
+    serious: bool = False,
 ) -> RecordKind:
     return RecordKind(
         name,
@@ -169,6 +172,7 @@ def _kind(
         sources,
         adjudicated,
         shareable=shareable,
+        serious=serious,
     )
 
 
@@ -189,7 +193,8 @@ _KINDS: tuple[RecordKind, ...] = (
           ("credit_limit",)),
     _kind("loan_instalment_paid", "A loan instalment was paid (days late, 0 = on time)",
           ("ref", "amount", "days_late"), L, PH, CT, _LENDERS),
-    _kind("loan_default", "A loan went into default", ("ref", "amount"), N, PH, CT, _LENDERS),
+    _kind("loan_default", "A loan went into default", ("ref", "amount"), N, PH, CT, _LENDERS,
+          serious=True),
     _kind("loan_settled", "A loan was repaid in full or a default settled", ("ref", "amount"),
           P, PH, CT, _LENDERS),
     _kind("card_statement", "A credit-card statement: balance against limit",
@@ -206,7 +211,7 @@ _KINDS: tuple[RecordKind, ...] = (
     _kind("tax_paid", "Assessed tax was paid", ("ref", "amount"), P, PR, ST, ("tax_office",),
           ("days_late",)),
     _kind("tax_arrears", "Assessed tax is in arrears", ("ref", "amount"), N, PR, ST,
-          ("tax_office",)),
+          ("tax_office",), serious=True),
     _kind("traffic_fine_issued", "A traffic fine was issued", ("ref", "amount"), Z, PR, ST,
           ("traffic_police",)),
     _kind("traffic_fine_paid", "A traffic fine was paid", ("ref", "amount"), P, PR, ST,
@@ -215,16 +220,16 @@ _KINDS: tuple[RecordKind, ...] = (
           ("traffic_police",)),
     # courts and fraud (adjudicated: the only kinds a restriction may cite)
     _kind("court_judgment", "A court judgment to pay was issued", ("ref", "amount"), N, PR, ST,
-          ("court",), adjudicated=True, shareable=True),
+          ("court",), adjudicated=True, shareable=True, serious=True),
     _kind("judgment_satisfied", "A court judgment was satisfied", ("ref",), P, PR, ST,
           ("court",), ("amount",), shareable=True),
     _kind("proven_fraud", "Fraud was proven by a court", ("ref",), N, PR, ST, ("court",),
-          ("amount",), adjudicated=True, shareable=True),
+          ("amount",), adjudicated=True, shareable=True, serious=True),
     # credentials and licences
     _kind("credential_verified", "An academic credential was verified", ("ref",), P, PR, ST,
           ("university_registry",)),
     _kind("credential_fraud", "An academic credential was found fraudulent", ("ref",), N, PR,
-          ST, ("university_registry",), shareable=True),
+          ST, ("university_registry",), shareable=True, serious=True),
     _kind("licence_disciplinary", "A professional licensing body's disciplinary decision",
           ("ref",), N, PR, ST, ("licensing_body",)),
     # shared items borrowed without deposit
@@ -233,7 +238,7 @@ _KINDS: tuple[RecordKind, ...] = (
     _kind("borrowing_returned", "A borrowed item was returned (days late, 0 = on time)",
           ("ref", "item", "days_late"), L, PH, CT, _BORROWING),
     _kind("borrowing_lost", "A borrowed item was lost or not returned", ("ref", "item"), N,
-          PH, CT, _BORROWING, ("amount",)),
+          PH, CT, _BORROWING, ("amount",), serious=True),
     _kind("deposit_waived", "A deposit was waived on the strength of the score",
           ("ref", "service", "amount"), Z, NO, CT, ("creditcity",)),
     # service first, pay later
@@ -278,6 +283,11 @@ def _validate(kinds: tuple[RecordKind, ...]) -> MappingProxyType[str, RecordKind
 
 CATALOGUE: MappingProxyType[str, RecordKind] = _validate(_KINDS)
 ADJUDICATED_KINDS = frozenset(k.name for k in _KINDS if k.adjudicated)
+#: Kinds the scorecard must always price (unpaid judgments, fraud, defaults, arrears, and a
+#: deposit-free item never returned: the default of the services this system exists for).
+SERIOUS_KINDS = frozenset(k.name for k in _KINDS if k.serious)
+#: A payment this many days late or more is a serious record too (whatever its kind).
+SERIOUS_DAYS_LATE = 60
 CONSENT_KINDS = frozenset(k.name for k in _KINDS if k.basis is LegalBasis.CONSENT)
 #: kinds that cross to other cities of the federation (with retractions of them)
 SHAREABLE_KINDS = frozenset(k.name for k in _KINDS if k.shareable)

@@ -19,7 +19,7 @@ import re
 import tomllib
 from bisect import bisect_right
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
@@ -37,6 +37,7 @@ from creditcity.domain.policy_checks import (
     check_tiers,
     screen_charter,
 )
+from creditcity.domain.policy_gate import ModelGate, check_expected_rates, model_gate
 from creditcity.domain.policy_schema import (
     DocumentSpec,
     Report,
@@ -81,6 +82,8 @@ class Tier:
     max_score: int
     exposure_cap: Decimal
     description: str = ""
+    #: the share expected to default within 12 months, as the policy states it
+    expected_default_rate: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +133,8 @@ class Policy:
     band_starts: tuple[int, ...]
     #: ids of fee-waiver services, which nobody owes back
     never_owed: frozenset[str]
+    #: thresholds a trained model must pass before it goes live
+    model_gate: ModelGate = field(default_factory=ModelGate)
 
     def tier_for(self, score: int) -> Tier:
         """The tier of a score on the 350-950 scale (caller checks the range)."""
@@ -151,9 +156,11 @@ class Policy:
                     "max_score": t.max_score,
                     "exposure_cap": _number(t.exposure_cap),
                     "description": t.description,
+                    "expected_default_rate": t.expected_default_rate,
                 }
                 for t in self.tiers
             ],
+            "model_gate": self.model_gate.to_dict(),
             "services": [_service_summary(s, names) for s in self.services.values()],
             "thin_file": {
                 "services": sorted(self.thin_file.services),
@@ -268,9 +275,8 @@ def _section(data: Mapping[str, Any], key: str, kind: type) -> Any:
     return value if isinstance(value, kind) else kind()
 
 
-def _build(data: dict[str, Any], document: DocumentSpec | None, report: Report) -> Policy | None:
-    """Validate every table (even after a top-level error) and compile the policy."""
-    cap = document.exposure_cap if document else None
+def _tier_specs(data: dict[str, Any], report: Report) -> tuple[list[tuple[int, TierSpec]], bool]:
+    """Every tier table that validates, and whether all of them did."""
     raw_tiers = _section(data, "tiers", list)
     tier_specs: list[tuple[int, TierSpec]] = []
     for index, raw in enumerate(raw_tiers):
@@ -279,8 +285,17 @@ def _build(data: dict[str, Any], document: DocumentSpec | None, report: Report) 
         if (tier := report.validated(TierSpec, raw, ("tiers", index))) is not None:
             tier_specs.append((index, tier))
     # Band and tier-name checks on a partial list would only echo the broken tier.
-    complete = len(tier_specs) == len(raw_tiers)
+    return tier_specs, len(tier_specs) == len(raw_tiers)
+
+
+def _build(data: dict[str, Any], document: DocumentSpec | None, report: Report) -> Policy | None:
+    """Validate every table (even after a top-level error) and compile the policy."""
+    cap = document.exposure_cap if document else None
+    tier_specs, complete = _tier_specs(data, report)
     tiers = check_tiers(tier_specs, cap, report) if complete else []
+    if complete:
+        check_expected_rates(tier_specs, report)
+    gate = model_gate(data.get("model_gate", {}), report)
     names = [t.name for t in tiers]
     services: dict[str, tuple[ServiceSpec, list[float | None]]] = {}
     for service_id, raw in _section(data, "services", dict).items():
@@ -298,9 +313,9 @@ def _build(data: dict[str, Any], document: DocumentSpec | None, report: Report) 
         if complete:
             check_never_worse_than_no_score(thin, tier_specs, services, cap, report)
     rules = check_restrictions(_section(data, "restrictions", list), service_ids, report)
-    if report.problems or document is None or thin is None:
+    if report.problems or document is None or thin is None or gate is None:
         return None
-    return _compile(report.source, document, tiers, services, thin, rules)
+    return _compile(report.source, document, tiers, services, thin, rules, gate)
 
 
 def _compile(
@@ -310,6 +325,7 @@ def _compile(
     service_specs: dict[str, tuple[ServiceSpec, list[float | None]]],
     thin: ThinFileSpec,
     rules: list[RestrictionRule],
+    gate: ModelGate,
 ) -> Policy:
     cap = to_money(document.exposure_cap)
     tiers = tuple(
@@ -320,6 +336,7 @@ def _compile(
             spec.max_score,
             cap if spec.exposure_cap is None else to_money(spec.exposure_cap),
             spec.description,
+            spec.expected_default_rate,
         )
         for rank, spec in enumerate(tier_specs)
     )
@@ -344,6 +361,7 @@ def _compile(
         restrictions=tuple(rules),
         band_starts=tuple(t.min_score for t in tiers),
         never_owed=frozenset(i for i, s in services.items() if not s.counts_toward_exposure),
+        model_gate=gate,
     )
 
 

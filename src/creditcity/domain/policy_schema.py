@@ -68,6 +68,7 @@ class DocumentSpec(_Spec):
     services: Annotated[dict[str, dict[str, Any]], Field(min_length=1)]
     thin_file: dict[str, Any] = Field(default_factory=dict)
     restrictions: list[dict[str, Any]] = Field(default_factory=list)
+    model_gate: dict[str, Any] = Field(default_factory=dict)
 
 
 class TierSpec(_Spec):
@@ -76,6 +77,10 @@ class TierSpec(_Spec):
     max_score: int
     exposure_cap: Money | None = None
     description: str = ""
+    #: the share of the tier expected to default within 12 months (published)
+    expected_default_rate: Annotated[float, Field(gt=0.0, lt=1.0, allow_inf_nan=False)] | None = (
+        None
+    )
 
 
 class ServiceSpec(_Spec):

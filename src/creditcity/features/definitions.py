@@ -21,11 +21,11 @@ Names are checked against the charter when this module is imported.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Literal
 
-from creditcity.domain.catalogue import Dimension
+from creditcity.domain.catalogue import SERIOUS_DAYS_LATE, SERIOUS_KINDS, Dimension
 from creditcity.domain.charter import ensure_allowed
 from creditcity.features.obligations import OBLIGATIONS, Grain
 from creditcity.features.vocabulary import (
@@ -60,6 +60,8 @@ class Feature:
     nullable: bool = False
     #: built only from voluntary (consent) data: sharing it may only help
     one_sided: bool = False
+    #: counts a serious record of the catalogue (set from :data:`SERIOUS_COUNTS`)
+    serious: bool = False
 
 
 E, CARDS, CASES, SHARED = Grain.ENTRIES, Grain.CARDS, Grain.CASES, Grain.SHARED
@@ -188,7 +190,7 @@ _FEATURES: tuple[Feature, ...] = (
     Feature(
         "investment_holdings_total",
         OC,
-        "Latest investment holdings per shared source, summed (voluntary)",
+        "Investment holdings averaged over each shared source's reports, summed (voluntary)",
         SHARED,
         "SUM(holding)",
         dtype="float",
@@ -274,9 +276,34 @@ _FEATURES: tuple[Feature, ...] = (
 )
 
 
+#: The feature that counts each serious kind of the catalogue (unpaid, where it can be paid).
+SERIOUS_COUNTS: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "loan_default": "loan_defaults",
+        "tax_arrears": "tax_arrears_unpaid",
+        "court_judgment": "court_judgments_active",
+        "proven_fraud": "proven_fraud_count",
+        "credential_fraud": "credential_fraud_count",
+        "borrowing_lost": "borrowings_lost",
+    }
+)
+
+
+def _is_serious(feature: Feature) -> bool:
+    if feature.name in SERIOUS_COUNTS.values():
+        return True
+    late = [low for label, low, _ in _SEVERITIES if feature.name.startswith(f"late_{label}_")]
+    return bool(late) and late[0] >= SERIOUS_DAYS_LATE
+
+
 def _registry(features: tuple[Feature, ...]) -> MappingProxyType[str, Feature]:
+    if set(SERIOUS_COUNTS) != SERIOUS_KINDS:
+        raise ValueError(
+            f"serious kinds {sorted(SERIOUS_KINDS)} and the features counting them "
+            f"{sorted(SERIOUS_COUNTS)} disagree"
+        )
     by_name: dict[str, Feature] = {}
-    for feature in features:
+    for feature in (replace(f, serious=_is_serious(f)) for f in features):
         if feature.name in by_name:
             raise ValueError(f"feature '{feature.name}' is declared twice")
         if feature.one_sided != (feature.grain is Grain.SHARED):

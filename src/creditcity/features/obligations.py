@@ -101,7 +101,9 @@ SHARED = Obligations(
     key=("source",),
     columns=MappingProxyType(
         {
-            "holding": f"MAX_BY(amount, seq) FILTER (WHERE {is_kind('investment_holding')})",
+            # the mean of the source's reports, not the latest: a one-day balance
+            # (moved in before a decision, out after it) should not buy points
+            "holding": f"AVG(amount) FILTER (WHERE {is_kind('investment_holding')})",
             "spending_variation": (
                 f"CASE WHEN COUNT(*) FILTER (WHERE {_SPEND}) >= {MIN_SPENDING_MONTHS}"
                 f" THEN STDDEV_POP(amount) FILTER (WHERE {_SPEND})"

@@ -7,8 +7,11 @@ came from (version, created_at, as_of, sha256 of the training table) and its
 validation figures, and the reason catalogue (its version, and per feature
 its code stem and sentences in Chinese and English). Loading runs the charter
 check first: an artefact naming a forbidden feature is refused with
-:class:`CharterViolation`, whoever wrote the file. A scorecard rebuilt from
-the JSON scores exactly like the original.
+:class:`CharterViolation`, whoever wrote the file. Every load re-checks the
+one-sided rule (no voluntary-data bin worth less than "not shared") and that
+serious records never earn points, so an edited or foreign artefact cannot
+break either. A scorecard rebuilt
+from the JSON scores exactly like the original.
 """
 
 from __future__ import annotations
@@ -97,7 +100,16 @@ def _feature_from(data: dict[str, Any]) -> FeaturePoints:
         iv=float(data["iv"]) if data.get("iv") is not None else math.nan,
     )
     points = np.array([int(b["points"]) for b in data["bins"]], dtype=np.int64)
-    return FeaturePoints(spec, binning, float(data["coefficient"]), bool(data["one_sided"]), points)
+    one_sided = bool(data["one_sided"])
+    if one_sided and (points < points[binning.missing_bin_]).any():
+        raise ValueError(
+            f"feature '{spec.name}' is one-sided (voluntary data) but a bin is worth less than "
+            "'not shared': sharing would lower the score"
+        )
+    regular = points[: binning.n_regular_]
+    if spec.serious and (np.diff(regular) > 0).any():
+        raise ValueError(f"feature '{spec.name}' is serious but more records earn more points")
+    return FeaturePoints(spec, binning, float(data["coefficient"]), one_sided, points)
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -21,6 +21,7 @@ import numpy as np
 from creditcity.scoring._columns import FloatArray, IntArray, Table, numeric_values
 from creditcity.scoring.points import PointsTable, gather
 from creditcity.scoring.reasons import MAX_REASONS, family_ids, reason_for
+from creditcity.scoring.scaling import clip_scores
 from creditcity.scoring.scorecard import Scorecard
 
 __all__ = ["BatchExplanation", "explain_batch"]
@@ -35,6 +36,7 @@ class BatchExplanation:
 
     table: PointsTable
     scores: IntArray
+    clips: IntArray  #: score minus the unclipped sum (0 inside 350–950)
     dimension_keys: list[str]
     dimension_points: IntArray  #: (rows, dimensions)
     cited: IntArray  #: (rows, SLOTS) feature index per reason slot, -1 when empty
@@ -122,9 +124,12 @@ def explain_batch(card: Scorecard, X: Table) -> BatchExplanation:
     lost = best[None, :] - pts
     for j, feature in enumerate(table.features):  # a bin with no step is never a reason
         lost[~feature.citable[bins[:, j]], j] = 0
+    raw = table.base + pts.sum(axis=1)
+    scores = clip_scores(raw, table.scaling)
     return BatchExplanation(
         table=table,
-        scores=table.base + pts.sum(axis=1),
+        scores=scores,
+        clips=scores - raw,
         dimension_keys=keys,
         dimension_points=_dimension_sums(table, keys, pts),
         cited=cite(lost, np.array(family_ids([f.name for f in table.features]))),

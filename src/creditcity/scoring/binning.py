@@ -14,6 +14,19 @@ Categorical: categories are ordered by (smoothed) event rate, so the order is
 monotone by construction; small categories are merged into their neighbour in
 that order and the same ``max_bins`` rule applies.
 
+Serious records (``serious=True``: counts of court judgments, frauds,
+defaults, arrears, 60+ days late) are never merged by share: rare values
+are exactly the ones that matter. Their bins are fixed by the catalogue's
+meaning, not learned: none | one | two or more, the last merged into "one"
+when it holds fewer than ``min_bin_events`` events or a lower event rate
+(so the rate never falls as records are added); "none" and "one or more"
+are always apart, however few people have the record. A small serious bin
+is shrunk towards ``serious_prior`` (the pooled default rate of everyone
+with any serious record, set by :class:`BinningProcess`) rather than
+towards the overall rate, with ``min_bin_events`` pseudo-observations: 13
+people with a fraudulent credential and 1 default then read as "like other
+serious records, a little better", not as safer than a clean file.
+
 Missing values (NaN / null) always have a bin of their own, last; each
 declared special value has its own bin just before it. A category never seen
 in fit falls into the missing bin: the model knows nothing about it.
@@ -77,6 +90,9 @@ class MonotoneBinning(BaseEstimator):  # type: ignore[misc]
         "min_bin_share": [Interval(Real, 0.0, 0.5, closed="both")],
         "special_values": [tuple],
         "woe_smoothing": [Interval(Real, 0.0, None, closed="left")],
+        "serious": ["boolean"],
+        "min_bin_events": [Interval(Integral, 0, None, closed="left")],
+        "serious_prior": [Interval(Real, 0.0, 1.0, closed="neither"), None],
     }
 
     def __init__(
@@ -89,6 +105,9 @@ class MonotoneBinning(BaseEstimator):  # type: ignore[misc]
         min_bin_share: float = 0.05,
         special_values: tuple[float | str, ...] = (),
         woe_smoothing: float = 1.0,
+        serious: bool = False,
+        min_bin_events: int = 10,
+        serious_prior: float | None = None,
     ) -> None:
         self.kind = kind
         self.trend = trend
@@ -97,6 +116,9 @@ class MonotoneBinning(BaseEstimator):  # type: ignore[misc]
         self.min_bin_share = min_bin_share
         self.special_values = special_values
         self.woe_smoothing = woe_smoothing
+        self.serious = serious
+        self.min_bin_events = min_bin_events
+        self.serious_prior = serious_prior
 
     # -- fitting -------------------------------------------------------------
 
@@ -139,7 +161,9 @@ class MonotoneBinning(BaseEstimator):  # type: ignore[misc]
         xr, yr = x[regular], y[regular]
         bins: list[Bin] = []
         self.trend_ = "ascending"
-        if xr.size:
+        if self.serious:
+            bins = _serious_bins(xr, yr, int(self.min_bin_events))
+        elif xr.size:
             qs = np.linspace(0.0, 1.0, int(self.max_prebins) + 1)[1:]
             marks = np.quantile(_prebin_sample(xr), qs, method="lower")
             cuts = np.unique(marks[:-1])
@@ -158,6 +182,8 @@ class MonotoneBinning(BaseEstimator):  # type: ignore[misc]
             mask = x == value
             bins.append(Bin(BinKind.SPECIAL, int(mask.sum()), int(y[mask].sum()), special=value))
         bins.append(Bin(BinKind.MISSING, int(missing.sum()), int(y[missing].sum())))
+        if self.serious and self.serious_prior is not None:
+            return _serious_woe(bins, prior, float(self.serious_prior), int(self.min_bin_events))
         return _with_woe(bins, prior)
 
     def _categorical_bins(self, X: Table, name: str, y: IntArray, prior: _merge.Prior) -> list[Bin]:
@@ -258,6 +284,35 @@ class MonotoneBinning(BaseEstimator):  # type: ignore[misc]
         lookup = [special_index.get(c, self.category_bin_.get(c, self.missing_bin_)) for c in cats]
         table = np.array([*lookup, self.missing_bin_], dtype=np.int64)
         return np.asarray(table[codes], dtype=np.int64)
+
+
+def _serious_bins(x: FloatArray, y: IntArray, min_events: int) -> list[Bin]:
+    """none | one | two or more (merged into one or more when thin or not worse)."""
+
+    def counted(mask: Any) -> tuple[int, int]:
+        return int(mask.sum()), int(y[mask].sum())
+
+    (n0, e0), (n1, e1), (n2, e2) = counted(x <= 0), counted((x > 0) & (x <= 1)), counted(x > 1)
+    rate1 = e1 / n1 if n1 else 0.0
+    if n2 and e2 >= min_events and n1 and e2 / n2 > rate1:
+        return [
+            Bin(BinKind.RANGE, n0, e0, upper=0.0),
+            Bin(BinKind.RANGE, n1, e1, lower=0.0, upper=1.0),
+            Bin(BinKind.RANGE, n2, e2, lower=1.0),
+        ]
+    return [Bin(BinKind.RANGE, n0, e0, upper=0.0), Bin(BinKind.RANGE, n1 + n2, e1 + e2, lower=0.0)]
+
+
+def _serious_woe(bins: list[Bin], prior: _merge.Prior, rate: float, strength: int) -> list[Bin]:
+    """WoE with the record bins (all but "none" and missing) shrunk towards ``rate``."""
+    out = _with_woe(bins, prior)
+    base = np.log((1.0 - prior.rate) / prior.rate)
+    for i in range(1, len(bins) - 1):
+        b = bins[i]
+        shrunk = (b.events + strength * rate) / (b.count + strength)
+        woe = float(np.log((1.0 - shrunk) / shrunk) - base)
+        out[i] = b.with_stats(b.count, b.events, woe)
+    return out
 
 
 def _with_woe(bins: list[Bin], prior: _merge.Prior) -> list[Bin]:

@@ -26,6 +26,7 @@ from creditcity.scoring._columns import (
     Table,
     column_names,
     n_rows,
+    numeric_values,
     target_vector,
 )
 from creditcity.scoring.binning import MonotoneBinning
@@ -38,7 +39,9 @@ class BinningProcess(BaseEstimator):  # type: ignore[misc]
 
     ``variables``: the columns to bin (default: every column of ``X``).
     ``kinds`` / ``special_values``: per-column overrides (``'numeric'`` /
-    ``'categorical'``; values that get a bin of their own). The other
+    ``'categorical'``; values that get a bin of their own). ``serious``:
+    columns counting serious records (catalogue bins, see
+    :class:`MonotoneBinning`). The other
     parameters are those of :class:`MonotoneBinning`, shared by every column.
     Learned: ``feature_names_in_``, ``binnings_``, ``iv_``.
     """
@@ -53,6 +56,8 @@ class BinningProcess(BaseEstimator):  # type: ignore[misc]
         "min_bin_share": [Interval(Real, 0.0, 0.5, closed="both")],
         "woe_smoothing": [Interval(Real, 0.0, None, closed="left")],
         "n_jobs": [Interval(Integral, 1, None, closed="left")],
+        "serious": [list, tuple, set, frozenset],
+        "min_bin_events": [Interval(Integral, 0, None, closed="left")],
     }
 
     def __init__(
@@ -67,6 +72,8 @@ class BinningProcess(BaseEstimator):  # type: ignore[misc]
         min_bin_share: float = 0.05,
         woe_smoothing: float = 1.0,
         n_jobs: int = 1,
+        serious: Sequence[str] | frozenset[str] = (),
+        min_bin_events: int = 10,
     ) -> None:
         self.variables = variables
         self.kinds = kinds
@@ -77,8 +84,10 @@ class BinningProcess(BaseEstimator):  # type: ignore[misc]
         self.min_bin_share = min_bin_share
         self.woe_smoothing = woe_smoothing
         self.n_jobs = n_jobs
+        self.serious = serious
+        self.min_bin_events = min_bin_events
 
-    def _binning_for(self, name: str) -> MonotoneBinning:
+    def _binning_for(self, name: str, serious_prior: float | None = None) -> MonotoneBinning:
         return MonotoneBinning(
             kind=(self.kinds or {}).get(name, "auto"),
             trend=self.trend,
@@ -87,16 +96,32 @@ class BinningProcess(BaseEstimator):  # type: ignore[misc]
             min_bin_share=self.min_bin_share,
             special_values=tuple((self.special_values or {}).get(name, ())),
             woe_smoothing=self.woe_smoothing,
+            serious=name in self.serious,
+            min_bin_events=self.min_bin_events,
+            serious_prior=serious_prior if name in self.serious else None,
         )
+
+    def _serious_prior(self, X: Table, names: list[str], y: IntArray) -> float | None:
+        """The default rate of everyone with at least one serious record (None if nobody)."""
+        serious = [n for n in names if n in self.serious]
+        if not serious:
+            return None
+        anyone = np.zeros(y.size, dtype=bool)
+        for name in serious:
+            anyone |= np.nan_to_num(numeric_values(X, name), nan=0.0) > 0
+        if not anyone.any() or y[anyone].sum() == 0:
+            return None
+        return float(y[anyone].mean())
 
     def fit(self, X: Table, y: Any) -> BinningProcess:
         """Bin every selected column of ``X`` against 0/1 ``y``; returns ``self``."""
         self._validate_params()
         names = list(self.variables) if self.variables is not None else column_names(X)
         target = target_vector(y, n_rows(X))
+        pooled = self._serious_prior(X, names, target)
 
         def fit_one(name: str) -> MonotoneBinning:
-            return self._binning_for(name)._fit_column(X, name, target)
+            return self._binning_for(name, pooled)._fit_column(X, name, target)
 
         if self.n_jobs > 1 and len(names) > 1:
             with ThreadPoolExecutor(max_workers=int(self.n_jobs)) as pool:

@@ -1,7 +1,8 @@
 """The points table: what a fitted scorecard is, in a form a person can recompute by hand.
 
 A score is ``base`` plus, for every feature, the points of the bin the
-person's value falls in. Nothing else: no clipping, no hidden terms.
+person's value falls in, clipped to the published range (350–950). Nothing
+else: no hidden terms. The clip is stated beside the dimensions.
 """
 
 from __future__ import annotations
@@ -71,11 +72,15 @@ class PointsTable:
 
     @property
     def min_score(self) -> int:
-        return self.base + sum(int(f.points.min()) for f in self.features)
+        """The lowest score anyone can get (after the clip)."""
+        raw = self.base + sum(int(f.points.min()) for f in self.features)
+        return max(self.scaling.score_min, min(self.scaling.score_max, raw))
 
     @property
     def max_score(self) -> int:
-        return self.base + sum(f.best for f in self.features)
+        """The best attainable score (after the clip)."""
+        raw = self.base + sum(f.best for f in self.features)
+        return max(self.scaling.score_min, min(self.scaling.score_max, raw))
 
     def dimension_keys(self) -> list[str]:
         """The five dimensions, plus ``unassigned`` when some feature has none."""
@@ -87,13 +92,15 @@ class PointsTable:
 
 @dataclass(frozen=True, slots=True)
 class Explanation:
-    """One person's score taken apart: ``score == base + sum(dimensions.values())``."""
+    """One person's score taken apart: ``score == base + sum(dimensions.values()) + clip``."""
 
     score: int
     base: int
     dimensions: dict[str, int]
     points: dict[str, int]
     reasons: list[Reason] = field(default_factory=list)
+    #: points removed (negative) or added to keep the score inside 350–950
+    clip: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -102,6 +109,7 @@ class Explanation:
             "dimensions": dict(self.dimensions),
             "points": dict(self.points),
             "reasons": [r.to_dict() for r in self.reasons],
+            "clip": self.clip,
         }
 
 

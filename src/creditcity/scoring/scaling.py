@@ -7,27 +7,24 @@ The classic scorecard maths, as small pure functions::
     score  = offset + factor * ln(odds)          odds = good : bad
 
 so that a score of ``base_score`` means odds ``base_odds`` and every ``pdo``
-points double the odds. Defaults (see ``Settings``): 600 at 50:1, PDO 40.
+points double the odds. Defaults (see ``Settings``): 650 (the middle of
+350–950) at 13:1 (the city's average default rate, about 7%), PDO 60.
 
-The points table and the 350–950 range (:func:`scale_points`)
----------------------------------------------------------------
-A score is *always* ``base points + the sum of the feature points`` exactly;
-nothing is clipped afterwards. Three rules make that compatible with the
-range:
+One published scale (:func:`scale_points`)
+------------------------------------------
+The factor and offset come from the settings alone, never from a model: a
+score of 700 states the same odds under every model version, so tiers,
+expected default rates and a person's history mean the same across refits.
+(An earlier version shrank the PDO per model to fit every combination of
+bins inside the range; German credit came out at PDO 22 and the city at 31,
+so nobody could reach the top tiers and each refit moved the scale.)
 
 1. Each feature's lowest bin is worth 0 points; the shift moves into the base,
-   so the base is the score of someone in every feature's worst bin.
-2. If the lowest or highest possible total would leave ``[score_min,
-   score_max]`` at the nominal factor, the factor shrinks (the scale is
-   compressed around the anchor ``base_score`` at ``base_odds``) to the
-   largest value that fits. The factor used is reported as ``effective_pdo``.
-3. Base and bin points are rounded to integers; if rounding pushes an extreme
-   total out of range, the factor shrinks in 1% steps until it fits.
-
-Any combination of bins then lands inside the range, so no score is clipped.
-The price: a compressed model's scores are on its own scale (its
-``effective_pdo``, recorded in the artefact), so scores of two model versions
-are compared through the default probability they state, not point by point.
+   so the base is the (unclipped) score of someone in every feature's worst
+   bin. Base and bin points are rounded to integers.
+2. A score is ``base + the sum of the feature points``, then clipped to
+   ``[score_min, score_max]`` (:func:`clip_scores`); the clip is reported
+   beside the dimensions so they still add up to the score.
 """
 
 from __future__ import annotations
@@ -43,6 +40,7 @@ from creditcity.scoring._columns import FloatArray, IntArray
 
 __all__ = [
     "Scaling",
+    "clip_scores",
     "factor_for",
     "feature_points",
     "log_odds_from_score",
@@ -95,7 +93,7 @@ class Scaling:
     pdo: float
     score_min: int
     score_max: int
-    factor: float  #: effective points per unit log-odds (may be below ``pdo / ln 2``)
+    factor: float  #: points per unit log-odds, ``pdo / ln 2`` (older artefacts: less)
 
     @property
     def offset(self) -> float:
@@ -134,25 +132,6 @@ class Scaling:
         )
 
 
-def _fitting_factor(
-    nominal: float,
-    low: float,
-    high: float,
-    base_score: float,
-    base_odds: float,
-    score_min: int,
-    score_max: int,
-) -> float:
-    """Largest factor <= nominal mapping log-odds ``[low, high]`` inside the range."""
-    anchor = math.log(base_odds)
-    factor = nominal
-    if low < anchor:
-        factor = min(factor, (base_score - score_min) / (anchor - low))
-    if high > anchor:
-        factor = min(factor, (score_max - base_score) / (high - anchor))
-    return factor
-
-
 def _rounded(
     base_log_odds: float, shifted: Sequence[FloatArray], scaling: Scaling
 ) -> tuple[int, list[IntArray]]:
@@ -174,8 +153,8 @@ def scale_points(
     """Integer base points and per-bin points from log-odds (good:bad) contributions.
 
     ``intercept`` + ``contributions[j][bin]`` summed over features is the
-    person's log-odds of good:bad. Returns the scaling, the base points and
-    each feature's bin points (lowest bin 0), following the module's rules.
+    person's log-odds of good:bad. Returns the (fixed) scaling, the base
+    points and each feature's bin points (lowest bin 0).
     """
     if not score_min <= base_score <= score_max:
         raise ValueError(f"base_score {base_score} lies outside [{score_min}, {score_max}]")
@@ -185,15 +164,11 @@ def scale_points(
         raise ValueError("log-odds contributions must be finite numbers")
     lows = [float(c.min()) if c.size else 0.0 for c in contributions]
     shifted = [c - low for c, low in zip(contributions, lows, strict=True)]
-    low = intercept + sum(lows)
-    high = low + sum(float(s.max()) if s.size else 0.0 for s in shifted)
-    factor = _fitting_factor(
-        factor_for(pdo), low, high, base_score, base_odds, score_min, score_max
-    )
-    while True:
-        scaling = Scaling(base_score, base_odds, pdo, score_min, score_max, factor)
-        base, points = _rounded(low, shifted, scaling)
-        top = base + sum(int(p.max()) if p.size else 0 for p in points)
-        if score_min <= base and top <= score_max:
-            return scaling, base, points
-        factor *= 0.99
+    scaling = Scaling(base_score, base_odds, pdo, score_min, score_max, factor_for(pdo))
+    base, points = _rounded(intercept + sum(lows), shifted, scaling)
+    return scaling, base, points
+
+
+def clip_scores(raw: IntArray, scaling: Scaling) -> IntArray:
+    """Scores inside the published range: ``raw`` clipped to ``[score_min, score_max]``."""
+    return np.asarray(np.clip(raw, scaling.score_min, scaling.score_max), dtype=np.int64)

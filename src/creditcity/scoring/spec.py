@@ -39,6 +39,8 @@ class FeatureSpec:
     #: what the column holds, as a data dictionary declared it; the charter
     #: judges a feature with a meaning by that meaning instead of its name
     meaning: str | None = None
+    #: counts a serious record (catalogue-flagged): catalogue bins, always priced
+    serious: bool = False
 
     @property
     def reason_code_stem(self) -> str:
@@ -92,6 +94,7 @@ class FeatureSpec:
             "code": self.code,
             "special_values": list(self.special_values),
             **({"meaning": self.meaning} if self.meaning is not None else {}),
+            "serious": self.serious,
         }
 
     @classmethod
@@ -105,6 +108,7 @@ class FeatureSpec:
             code=data.get("code"),
             special_values=tuple(data.get("special_values", ())),
             meaning=data.get("meaning"),
+            serious=bool(data.get("serious", False)),
         )
 
 

@@ -66,7 +66,10 @@ class ScoreRun:
 
 def feature_specs() -> list[FeatureSpec]:
     """The scorecard's view of the feature registry (reasons: the reason catalogue)."""
-    return [FeatureSpec(f.name, dimension=f.dimension, kind="numeric") for f in FEATURES.values()]
+    return [
+        FeatureSpec(f.name, dimension=f.dimension, kind="numeric", serious=f.serious)
+        for f in FEATURES.values()
+    ]
 
 
 def one_sided_features() -> list[str]:
@@ -142,8 +145,8 @@ def _rows(card: Scorecard, features: pa.Table) -> pa.Table:
     batch = explain_batch(card, features)
     keys = batch.dimension_keys
     dims = [
-        json.dumps({"base": batch.base, **dict(zip(keys, map(int, row), strict=True))})
-        for row in batch.dimension_points
+        json.dumps({"base": batch.base, **dict(zip(keys, map(int, row), strict=True)), **_clip(c)})
+        for row, c in zip(batch.dimension_points, batch.clips.tolist(), strict=True)
     ]
     reasons = [json.dumps(batch.reasons(row), ensure_ascii=False) for row in range(len(dims))]
     return pa.table(
@@ -154,6 +157,11 @@ def _rows(card: Scorecard, features: pa.Table) -> pa.Table:
             "reasons": pa.array(reasons, pa.string()),
         }
     )
+
+
+def _clip(points: int) -> dict[str, int]:
+    """The range clip beside the dimensions, so they add up to the score (absent when 0)."""
+    return {"clip": points} if points else {}
 
 
 def _percentiles(
@@ -357,7 +365,8 @@ def score_snapshot(
 
     Used where the ledger lives elsewhere (a warehouse export) and for the batch
     benchmark. Columns: subject, score, percentile (among everyone scored),
-    base, one column per dimension (base + dimensions = score), reason_codes.
+    base, one column per dimension, clip (base + dimensions + clip = score),
+    reason_codes.
     Sentences are rendered from the model artefact when a score is read, not
     stored per person here.
 
@@ -433,6 +442,7 @@ def _explained(card: Scorecard, features: pa.Table) -> pa.Table:
     }
     for k, key in enumerate(batch.dimension_keys):
         columns[key] = pa.array(batch.dimension_points[:, k], pa.int32())
+    columns["clip"] = pa.array(batch.clips, pa.int32())
     columns["reason_codes"] = reason_code_lists(batch)
     return pa.table(columns)
 

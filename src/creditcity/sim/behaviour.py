@@ -70,6 +70,8 @@ DISCIPLINARY = Link(-7.5, 0.8)
 OUTCOME_DEFAULT = Link(-3.75, 1.35)
 #: Standard deviation of the life shock the records never see.
 OUTCOME_SHOCK_SD = 0.6
+#: Correlation of the shocks of two 12-month windows six months apart.
+OUTCOME_SHOCK_OVERLAP = 0.7
 
 
 def days_late(rng: np.random.Generator, late: B, z: F64) -> npt.NDArray[np.int32]:

@@ -35,7 +35,10 @@ _FAMILIES = (all_bills, loans, all_public, borrowings, pay_later, voluntary)
 class BlockResult:
     people: People
     events: list[Columns]
+    #: default within 12 months after ``as_of`` (the out-of-time sample)
     defaulted: npt.NDArray[np.bool_]
+    #: default within 12 months after the training date, ``OUT_OF_TIME_MONTHS`` earlier
+    defaulted_training: npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +73,23 @@ class World:
         events = Events(people, self.timeline)
         for family, rng in zip(_FAMILIES, rngs[2:], strict=True):
             family(rng, events)
-        return BlockResult(people, events.parts, outcome(rngs[1], people))
+        later, training = outcomes(rngs[1], people)
+        return BlockResult(people, events.parts, later, training)
 
 
-def outcome(rng: np.random.Generator, people: People) -> npt.NDArray[np.bool_]:
-    """Default within 12 months after ``as_of``: latent plus a shock no record reveals."""
+def outcomes(
+    rng: np.random.Generator, people: People
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Default within 12 months after ``as_of`` and after the earlier training date.
+
+    Each is the latent plus a life shock no record reveals; the two windows
+    overlap by half, so the shocks share most of their variance
+    (``OUTCOME_SHOCK_OVERLAP``) and a person who defaults in one window often
+    does in the other.
+    """
     shock = rng.normal(0.0, bh.OUTCOME_SHOCK_SD, size=len(people))
-    return bh.OUTCOME_DEFAULT.draw(rng, people.z + shock)
+    later = bh.OUTCOME_DEFAULT.draw(rng, people.z + shock)
+    own = rng.normal(0.0, bh.OUTCOME_SHOCK_SD, size=len(people))
+    overlap = bh.OUTCOME_SHOCK_OVERLAP
+    earlier_shock = overlap * shock + np.sqrt(1.0 - overlap**2) * own
+    return later, bh.OUTCOME_DEFAULT.draw(rng, people.z + earlier_shock)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date
 
 from creditcity.errors import InputRejected, Problem
 
 DEFAULT_AS_OF = date(2026, 6, 30)
+#: The training vintage lies this many months before ``as_of``; ``as_of`` is out of time.
+OUT_OF_TIME_MONTHS = 6
 DEFAULT_CHUNK_SIZE = 65_536
 MAX_RESIDENTS = 100_000_000
 MAX_YEARS = 20
@@ -26,6 +29,19 @@ class SimulationSpec:
     as_of: date = DEFAULT_AS_OF
     #: residents per written chunk (rounded up to whole blocks); memory, not data
     chunk_size: int = DEFAULT_CHUNK_SIZE
+
+    @property
+    def training_as_of(self) -> date:
+        """The earlier outcome date (training); ``as_of`` itself is the out-of-time sample.
+
+        The same day ``OUT_OF_TIME_MONTHS`` earlier; a month's last day maps to
+        that month's last day (30 June -> 31 December).
+        """
+        months = self.as_of.year * 12 + self.as_of.month - 1 - OUT_OF_TIME_MONTHS
+        year, month = divmod(months, 12)
+        last = calendar.monthrange(year, month + 1)[1]
+        month_end = self.as_of.day == calendar.monthrange(self.as_of.year, self.as_of.month)[1]
+        return date(year, month + 1, last if month_end else min(self.as_of.day, last))
 
     def problems(self, today: date | None = None) -> list[Problem]:
         """Everything wrong with this spec, each saying how to fix it."""

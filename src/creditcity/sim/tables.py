@@ -158,6 +158,20 @@ def residents_table(people: People, ids: U8) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=RESIDENT_SCHEMA)
 
 
-def outcomes_table(ids: U8, as_of_days: int, defaulted: npt.NDArray[np.bool_]) -> pa.Table:
-    as_of = pa.array(np.full(len(defaulted), as_of_days, dtype=np.int32), type=pa.date32())
-    return pa.Table.from_arrays([strings(ids), as_of, pa.array(defaulted)], schema=OUTCOME_SCHEMA)
+def outcomes_table(
+    ids: U8,
+    training_days: int,
+    training: npt.NDArray[np.bool_],
+    as_of_days: int,
+    defaulted: npt.NDArray[np.bool_],
+) -> pa.Table:
+    """Two rows per resident, training vintage first: the order never depends on chunking."""
+    n = len(defaulted)
+    order = np.arange(2 * n) // 2
+    days = np.tile(np.array([training_days, as_of_days], dtype=np.int32), n)
+    labels = np.empty(2 * n, dtype=np.bool_)
+    labels[0::2], labels[1::2] = training, defaulted
+    columns = [strings(ids).take(pa.array(order)), pa.array(days, type=pa.date32()), labels]
+    return pa.Table.from_arrays(
+        [columns[0], columns[1], pa.array(columns[2])], schema=OUTCOME_SCHEMA
+    )

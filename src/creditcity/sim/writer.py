@@ -86,17 +86,20 @@ def chunks(world: World, chunk_size: int) -> Iterator[list[BlockResult]]:
         yield [world.block(b) for b in range(start, stop)]
 
 
-def chunk_tables(blocks: list[BlockResult], as_of_days: int) -> dict[str, pa.Table]:
+def chunk_tables(
+    blocks: list[BlockResult], as_of_days: int, training_days: int
+) -> dict[str, pa.Table]:
     """The three tables of one chunk of consecutive blocks."""
     people = concat_people([b.people for b in blocks])
     offsets = list(np.cumsum([0] + [len(b.people) for b in blocks[:-1]]))
     events = concat([b.events for b in blocks], [int(o) for o in offsets])
     ids = national_ids(people)
     defaulted = np.concatenate([b.defaulted for b in blocks])
+    training = np.concatenate([b.defaulted_training for b in blocks])
     return {
         "residents": residents_table(people, ids),
         "records": records_table(events, ids, digits(people.serial, 12)),
-        "outcomes": outcomes_table(ids, as_of_days, defaulted),
+        "outcomes": outcomes_table(ids, training_days, training, as_of_days, defaulted),
     }
 
 
@@ -113,6 +116,7 @@ def simulate(
     _prepare(out)
     world = World.build(spec.seed, spec.residents, spec.as_of, spec.years)
     as_of_days = int(np.datetime64(spec.as_of.isoformat(), "D").astype(np.int64))
+    training_days = int(np.datetime64(spec.training_as_of.isoformat(), "D").astype(np.int64))
     began = time.perf_counter()
     tally = _Tally()
     try:
@@ -124,7 +128,7 @@ def simulate(
             pool = stack.enter_context(ThreadPoolExecutor(max_workers=1))
             pending: Future[None] | None = None
             for blocks in chunks(world, spec.chunk_size):
-                tables = chunk_tables(blocks, as_of_days)
+                tables = chunk_tables(blocks, as_of_days, training_days)
                 if pending is not None:
                     pending.result()
                 tally.add(tables)
@@ -165,7 +169,9 @@ class _Tally:
     def add(self, tables: dict[str, pa.Table]) -> None:
         self.residents += tables["residents"].num_rows
         self.records += tables["records"].num_rows
-        self.defaulted += int(pc.sum(tables["outcomes"].column("defaulted")).as_py() or 0)
+        outcomes = tables["outcomes"]
+        later = pc.equal(outcomes.column("as_of"), pc.max(outcomes.column("as_of")))
+        self.defaulted += int(pc.sum(outcomes.filter(later).column("defaulted")).as_py() or 0)
         self.chunks += 1
 
 

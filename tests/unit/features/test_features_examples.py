@@ -197,7 +197,7 @@ def _shared(subject: str = ALICE) -> list[dict[str, object]]:
 def test_voluntary_data_counts_only_with_an_active_consent_for_its_source() -> None:
     register = consents([(ALICE, "broker:east", 200, None), (ALICE, "bank:west-lake", 200, None)])
     got = one(_shared(), consent=register)
-    assert got["investment_holdings_total"] == pytest.approx(8000.0)
+    assert got["investment_holdings_total"] == pytest.approx(6500.0)  # mean of 5000 and 8000
     assert got["monthly_spending_variation"] == pytest.approx(0.141421356, rel=1e-6)
     assert one(_shared())["investment_holdings_total"] is None
 
@@ -208,7 +208,7 @@ def test_withdrawing_consent_removes_the_consent_features_from_the_withdrawal_da
     assert got["investment_holdings_total"] is None
     assert got["monthly_spending_variation"] is None
     before = one(_shared(), consent=register, as_of=AS_OF - timedelta(days=6))
-    assert before["investment_holdings_total"] == pytest.approx(8000.0)
+    assert before["investment_holdings_total"] == pytest.approx(6500.0)
 
 
 def test_a_consent_granted_after_the_as_of_date_does_not_count_yet() -> None:

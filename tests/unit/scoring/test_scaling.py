@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from creditcity.scoring.scaling import (
+    clip_scores,
     factor_for,
     feature_points,
     log_odds_from_score,
@@ -63,25 +64,28 @@ tables = st.lists(
 
 @settings(max_examples=150, deadline=None)
 @given(intercept=st.floats(-6.0, 8.0), contributions=tables)
-def test_every_combination_of_bins_scores_inside_the_range_as_an_exact_sum(
+def test_every_model_gets_the_published_scale_and_clipped_scores_stay_in_range(
     intercept: float, contributions: list[list[float]]
 ) -> None:
     arrays = [np.array(c) for c in contributions]
     scaling, base, points = scale_points(
         intercept, arrays, base_score=600, base_odds=50, pdo=40, score_min=350, score_max=950
     )
+    assert scaling.factor == pytest.approx(FACTOR)  # never shrunk to fit
     assert all(int(p.min()) == 0 for p in points)  # each feature's worst bin is worth 0
-    totals = [base + sum(int(x) for x in combo) for combo in itertools.product(*points)]
-    assert min(totals) >= 350 and max(totals) <= 950
-    assert scaling.factor <= FACTOR + 1e-9
+    raw = np.array([base + sum(int(x) for x in combo) for combo in itertools.product(*points)])
+    clipped = clip_scores(raw, scaling)
+    assert clipped.min() >= 350 and clipped.max() <= 950
+    inside = (raw >= 350) & (raw <= 950)
+    assert np.array_equal(clipped[inside], raw[inside])  # an exact sum wherever it fits
     # points follow the log-odds order within each feature
     for c, p in zip(arrays, points, strict=True):
         order = np.argsort(c, kind="stable")
         assert np.all(np.diff(p[order]) >= 0)
 
 
-def test_a_table_that_fits_keeps_the_nominal_pdo() -> None:
-    scaling, base, points = scale_points(
+def test_a_score_means_the_same_odds_under_two_different_models() -> None:
+    tight = scale_points(
         math.log(50.0),
         [np.array([-0.5, 0.0, 0.5])],
         base_score=600,
@@ -90,13 +94,7 @@ def test_a_table_that_fits_keeps_the_nominal_pdo() -> None:
         score_min=350,
         score_max=950,
     )
-    assert scaling.effective_pdo == pytest.approx(40.0)
-    assert base == round(600 - 0.5 * FACTOR)
-    assert list(points[0]) == [0, round(0.5 * FACTOR), round(1.0 * FACTOR)]
-
-
-def test_a_table_that_would_leave_the_range_is_compressed_around_the_anchor() -> None:
-    scaling, base, points = scale_points(
+    wide = scale_points(
         0.0,
         [np.array([-6.0, 6.0]), np.array([-5.0, 5.0])],
         base_score=600,
@@ -105,10 +103,14 @@ def test_a_table_that_would_leave_the_range_is_compressed_around_the_anchor() ->
         score_min=350,
         score_max=950,
     )
-    assert scaling.effective_pdo < 40.0
-    assert base >= 350 and base + sum(int(p.max()) for p in points) <= 950
-    # 600 still means odds of 50:1 on the compressed scale
-    assert scaling.offset + scaling.factor * math.log(50.0) == pytest.approx(600.0)
+    assert tight[0] == wide[0]  # the same factor and offset
+    assert tight[1] == round(600 - 0.5 * FACTOR)
+    assert list(tight[2][0]) == [0, round(0.5 * FACTOR), round(1.0 * FACTOR)]
+    # the wide model's extremes leave the range and are clipped, not compressed
+    lowest = wide[1]
+    highest = wide[1] + sum(int(p.max()) for p in wide[2])
+    assert lowest < 350 and highest > 950
+    assert list(clip_scores(np.array([lowest, highest]), wide[0])) == [350, 950]
 
 
 def test_a_base_score_outside_the_range_is_refused() -> None:

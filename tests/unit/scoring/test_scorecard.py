@@ -41,14 +41,18 @@ def test_scores_are_integers_inside_350_to_950(card: Scorecard, data: Any) -> No
     assert scores.min() >= 350 and scores.max() <= 950
 
 
-def test_the_score_is_base_plus_the_dimension_points_exactly(card: Scorecard, data: Any) -> None:
+def test_the_score_is_base_plus_the_dimension_points_plus_the_range_clip(
+    card: Scorecard, data: Any
+) -> None:
     columns, _ = data
     head = {k: v[:300] for k, v in columns.items()}
     scores = card.predict_score(head)
     for explanation, score in zip(card.explain(head), scores, strict=True):
         assert explanation.score == score
-        assert explanation.base + sum(explanation.dimensions.values()) == score
-        assert explanation.base + sum(explanation.points.values()) == score
+        total = explanation.base + sum(explanation.dimensions.values())
+        assert total + explanation.clip == score
+        assert explanation.base + sum(explanation.points.values()) + explanation.clip == score
+        assert explanation.clip == 0 or score in (350, 950)
         assert set(explanation.dimensions) == {d.value for d in Dimension}
 
 

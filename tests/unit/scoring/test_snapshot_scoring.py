@@ -75,7 +75,7 @@ def test_partitioned_scoring_equals_scoring_the_whole_export(
     dims = [
         c for c in a.column_names if c not in ("subject", "score", "percentile", "reason_codes")
     ]
-    assert len(dims) == 6  # base + five dimensions
+    assert len(dims) == 7  # base + five dimensions + the range clip
     total = sum(a.column(d).to_numpy() for d in dims)
     assert (total == a.column("score").to_numpy()).all()
 

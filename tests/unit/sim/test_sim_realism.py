@@ -28,6 +28,7 @@ def db(city: City) -> duckdb.DuckDBPyConnection:
                   count(*) filter (where r.kind in ('loan_default', 'court_judgment')) as judged,
                   count(*) filter (where r.days_late > 30) as very_late
            from p join o using (national_id) left join r using (national_id)
+           where o.as_of = (select max(as_of) from o)
            group by all"""
     )
     return con

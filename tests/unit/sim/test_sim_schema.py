@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from tests.unit.sim.conftest import CITY_RESIDENTS, City
 
 from creditcity.domain.records import ENTRY_TYPES, IMPORT_COLUMNS
-from creditcity.sim import DEFAULT_AS_OF
+from creditcity.sim import DEFAULT_AS_OF, SimulationSpec
 
 RESIDENT_COLUMNS = {
     "national_id": pa.string(),
@@ -37,16 +41,32 @@ def test_residents_file_has_one_row_per_resident_with_ground_truth_columns(city:
     assert len(ids.unique()) == CITY_RESIDENTS
 
 
-def test_outcomes_file_labels_every_resident_once_at_the_as_of_date(city: City) -> None:
+def test_outcomes_file_labels_every_resident_once_at_the_training_and_the_as_of_date(
+    city: City,
+) -> None:
     outcomes = city.outcomes
     assert outcomes.schema == pa.schema(
         [("national_id", pa.string()), ("as_of", pa.date32()), ("defaulted", pa.bool_())]
     )
-    assert outcomes.column("national_id").to_pylist() == (
-        city.residents.column("national_id").to_pylist()
-    )
-    assert set(outcomes.column("as_of").to_pylist()) == {DEFAULT_AS_OF}
+    training = SimulationSpec(1).training_as_of
+    assert training < DEFAULT_AS_OF
+    for day in (training, DEFAULT_AS_OF):
+        assert _vintage(city, day).column("national_id").to_pylist() == (
+            city.residents.column("national_id").to_pylist()
+        )
+    assert outcomes.num_rows == 2 * city.residents.num_rows
     assert outcomes.column("defaulted").null_count == 0
+
+
+def test_the_two_outcome_windows_agree_more_often_than_chance(city: City) -> None:
+    earlier = np.array(_vintage(city, SimulationSpec(1).training_as_of).column("defaulted"))
+    later = np.array(_vintage(city, DEFAULT_AS_OF).column("defaulted"))
+    assert later[earlier].mean() > 2 * later.mean()
+
+
+def _vintage(city: City, day: date) -> pa.Table:
+    column = city.outcomes.column("as_of")
+    return city.outcomes.filter(pc.equal(column, pa.scalar(day, pa.date32())))
 
 
 def test_every_record_belongs_to_a_resident_of_the_city(city: City) -> None:
@@ -58,7 +78,7 @@ def test_the_summary_counts_what_the_files_hold(city: City) -> None:
     summary = city.summary
     assert summary.residents == city.residents.num_rows
     assert summary.records == city.records.num_rows
-    defaulted = sum(city.outcomes.column("defaulted").to_pylist())
+    defaulted = sum(_vintage(city, DEFAULT_AS_OF).column("defaulted").to_pylist())
     assert summary.defaulted == defaulted
     assert summary.as_dict()["default_rate"] == round(defaulted / CITY_RESIDENTS, 4)
     assert not list(city.out.glob("*.partial"))
