@@ -13,7 +13,7 @@ catalogue words them when someone reads them. A test holds this equal to
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -21,7 +21,7 @@ import numpy as np
 from creditcity.scoring._columns import FloatArray, IntArray, Table, numeric_values
 from creditcity.scoring.points import PointsTable, gather
 from creditcity.scoring.reasons import MAX_REASONS, family_ids, reason_for
-from creditcity.scoring.scaling import clip_scores
+from creditcity.scoring.scaling import clip_scores, clipped_gain
 from creditcity.scoring.scorecard import Scorecard
 
 __all__ = ["BatchExplanation", "explain_batch"]
@@ -67,7 +67,9 @@ class BatchExplanation:
             assert step is not None, "only bins with a step are cited"
             value = float(self.values[j][row])
             reason = reason_for(feature.spec, step, int(self.lost[row, j]), value)
-            out.append(reason.to_dict())
+            raw = int(self.scores[row] - self.clips[row])
+            gain = clipped_gain(raw, reason.points_gain, self.table.scaling)
+            out.append(replace(reason, points_gain=gain).to_dict())
         return out
 
 

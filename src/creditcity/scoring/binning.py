@@ -6,7 +6,8 @@ sample of that size, the counts from every row), then adjacent pre-bins are
 merged until the event rate is monotone. With ``trend='auto'`` both
 directions are tried and the one keeping the larger information value (IV)
 wins. Bins smaller than ``min_bin_share``
-of the non-missing rows are merged into their closest-rate neighbour, then
+of the non-missing rows, or with fewer than ``min_bin_events`` events or
+non-events, are merged into their closest-rate neighbour, then
 pairs are merged (least IV lost first) down to ``max_bins``. Bins are
 right-closed: ``(lower, upper]``.
 
@@ -106,7 +107,7 @@ class MonotoneBinning(BaseEstimator):  # type: ignore[misc]
         special_values: tuple[float | str, ...] = (),
         woe_smoothing: float = 1.0,
         serious: bool = False,
-        min_bin_events: int = 10,
+        min_bin_events: int = 5,
         serious_prior: float | None = None,
     ) -> None:
         self.kind = kind
@@ -148,7 +149,13 @@ class MonotoneBinning(BaseEstimator):  # type: ignore[misc]
     ) -> tuple[list[int], str]:
         min_count = float(self.min_bin_share) * float(n.sum())
         starts, direction, _ = _merge.best_grouping(
-            e, n, trend=trend, min_count=min_count, max_groups=int(self.max_bins), prior=prior
+            e,
+            n,
+            trend=trend,
+            min_count=min_count,
+            max_groups=int(self.max_bins),
+            prior=prior,
+            min_events=float(self.min_bin_events),
         )
         self.trend_ = direction
         return starts, direction

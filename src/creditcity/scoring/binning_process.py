@@ -73,7 +73,7 @@ class BinningProcess(BaseEstimator):  # type: ignore[misc]
         woe_smoothing: float = 1.0,
         n_jobs: int = 1,
         serious: Sequence[str] | frozenset[str] = (),
-        min_bin_events: int = 10,
+        min_bin_events: int = 5,
     ) -> None:
         self.variables = variables
         self.kinds = kinds

@@ -41,6 +41,7 @@ from creditcity.scoring._columns import FloatArray, IntArray
 __all__ = [
     "Scaling",
     "clip_scores",
+    "clipped_gain",
     "factor_for",
     "feature_points",
     "log_odds_from_score",
@@ -172,3 +173,13 @@ def scale_points(
 def clip_scores(raw: IntArray, scaling: Scaling) -> IntArray:
     """Scores inside the published range: ``raw`` clipped to ``[score_min, score_max]``."""
     return np.asarray(np.clip(raw, scaling.score_min, scaling.score_max), dtype=np.int64)
+
+
+def clipped_gain(raw: int, gain: int, scaling: Scaling) -> int:
+    """What ``gain`` more points really adds to a score whose unclipped sum is ``raw``.
+
+    Inside the range it is ``gain``; near 950 (or far below 350) the clip takes
+    part of it, and a reason must state what the person would actually see.
+    """
+    low, high = scaling.score_min, scaling.score_max
+    return max(low, min(high, raw + gain)) - max(low, min(high, raw))

@@ -38,6 +38,7 @@ probability the score states, so it is reproducible from the points table.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from numbers import Integral, Real
 from typing import Any, ClassVar
 
@@ -63,7 +64,7 @@ from creditcity.scoring.binning import MonotoneBinning
 from creditcity.scoring.binning_process import BinningProcess
 from creditcity.scoring.points import Explanation, FeaturePoints, PointsTable, gather
 from creditcity.scoring.reasons import family_ids, rank_losses, reason_for
-from creditcity.scoring.scaling import clip_scores, scale_points
+from creditcity.scoring.scaling import clip_scores, clipped_gain, scale_points
 from creditcity.scoring.spec import FeatureSpec, check_specs
 
 __all__ = ["Scorecard"]
@@ -107,7 +108,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         max_prebins: int = 20,
         min_bin_share: float = 0.05,
         woe_smoothing: float = 1.0,
-        min_bin_events: int = 10,
+        min_bin_events: int = 5,
         serious_weight_floor: float = 0.5,
         min_iv_one_sided: float = 0.02,
         drop_wrong_sign: bool = True,
@@ -303,14 +304,14 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                 by_dim[f.dimension_key] += int(pts[row, j])
             steps = [f.steps[int(bins[row, j])] for j, f in enumerate(table.features)]
             lost = [int(best[j] - pts[row, j]) if steps[j] else 0 for j in range(len(steps))]
+            raw = table.base + int(pts[row].sum())
             reasons = []
             for j in rank_losses(lost, families):
                 feature, step = table.features[j], steps[j]
                 if step is not None:  # always: a feature with no step lost nothing here
-                    reasons.append(
-                        reason_for(feature.spec, step, lost[j], values.value(feature, row))
-                    )
-            raw = table.base + int(pts[row].sum())
+                    reason = reason_for(feature.spec, step, lost[j], values.value(feature, row))
+                    gain = clipped_gain(raw, reason.points_gain, table.scaling)
+                    reasons.append(replace(reason, points_gain=gain))
             score = int(clip_scores(np.array([raw]), table.scaling)[0])
             out.append(
                 Explanation(

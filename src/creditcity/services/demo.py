@@ -75,8 +75,10 @@ def run_demo(
         out=directory / "models",
         settings=settings,
     )
-    say("scoring everyone")
-    run = rescore(engine, as_of=spec.as_of)
+    say("scoring everyone as of today")
+    # today, not the simulation's as-of date: the live rescoring that follows a
+    # decision's outcome scores as of today too, so before and after compare
+    run = rescore(engine)
     result = DemoSummary(
         url, str(city), report.accepted, trained.version, trained.auc_mean, run.scored
     )
