@@ -97,6 +97,8 @@ def test_without_as_of_training_uses_the_files_earliest_date_and_the_later_one_i
     assert validation["population_stability"]["score_psi"] is not None
     assert all("iv" in f and f["bins"] for f in validation["features"])
     assert validation["gate"]["passed"] is True
+    report = Path(str(trained["report"])).read_text(encoding="utf-8")
+    assert f"Out of time ({AS_OF.isoformat()})" in report and "Activation gate" in report
 
 
 def test_an_unpaid_court_judgment_costs_at_least_30_points_and_is_named(

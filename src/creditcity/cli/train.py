@@ -153,7 +153,9 @@ def _print_ledger_result(result: LedgerTrainResult) -> None:
         f"as of {result.as_of}; {result.unmatched:,} outcomes had no records"
     )
     if result.dropped:
-        console.print(f"dropped (wrong-signed coefficient): {', '.join(result.dropped)}")
+        console.print(
+            f"dropped (wrong-signed, or voluntary data without signal): {', '.join(result.dropped)}"
+        )
     console.print(f"out-of-fold AUC {result.auc_mean:.4f} ± {result.auc_std:.4f} (5-fold)")
     _print_validation(result.validation)
     console.print(f"model {result.version} is now active")

@@ -99,6 +99,58 @@ def _points_rows(table: PointsTable) -> list[str]:
     return rows
 
 
+def _interval(figure: dict[str, float]) -> str:
+    return f"{figure['value']:.4f} [{figure['low']:.4f}, {figure['high']:.4f}]"
+
+
+def _rate(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def _sample_lines(title: str, sample: dict[str, Any]) -> list[str]:
+    lines = [
+        f"### {title}: {sample['people']:,} people, {sample['events']:,} defaults",
+        "",
+        "| figure | value [95% bootstrap interval] |",
+        "| --- | ---: |",
+        *(f"| {k} | {_interval(sample[k])} |" for k in ("auc", "gini", "ks")),
+        "",
+        "| tier | band | share | expected default rate | observed |",
+        "| --- | --- | ---: | ---: | ---: |",
+    ]
+    for row in sample["tiers"]:
+        lines.append(
+            f"| {row['tier']} | {row['min_score']}–{row['max_score']} | {row['share']:.1%} "
+            f"| {_rate(row['expected_default_rate'])} | {_rate(row.get('observed_default_rate'))} |"
+        )
+    return [*lines, ""]
+
+
+def _validation_lines(validation: dict[str, Any]) -> list[str]:
+    """Ledger mode: in time, out of time, stability and the activation gate."""
+    if "in_time" not in validation:
+        return []
+    lines = _sample_lines("In time (out-of-fold)", validation["in_time"])
+    if validation.get("out_of_time"):
+        later = validation["out_of_time"]
+        lines += _sample_lines(f"Out of time ({later['as_of']})", later)
+    psi = validation["population_stability"]["score_psi"]
+    gate = validation["gate"]
+    verdict = "passed" if gate["passed"] else "FAILED: " + "; ".join(gate["failures"])
+    lines += [
+        f"Score PSI, training population against the later one: "
+        f"{'not measured' if psi is None else f'{psi:.4f}'}.",
+        "",
+        f"Activation gate ({', '.join(f'{k} {v}' for k, v in gate['thresholds'].items())}): "
+        f"{verdict}.",
+        "",
+        "Information value per feature: "
+        + ", ".join(f"{f['feature']} {f['iv']:.3f}" for f in validation["features"]),
+        "",
+    ]
+    return lines
+
+
 def _markdown(artefact: ModelArtefact, figures: dict[str, Any], stem: str) -> str:
     table: PointsTable = artefact.scorecard.points_table_
     s = table.scaling
@@ -125,6 +177,9 @@ def _markdown(artefact: ModelArtefact, figures: dict[str, Any], stem: str) -> st
         "| --- | ---: |",
         *(f"| {k} | {figures[k]:.4f} |" for k in ("auc", "gini", "ks", "brier", "psi_vs_training")),
         "",
+        "(psi_vs_training compares the validation sample's scores with the final model's scores",
+        "of the training rows: a check of the scale, not of the population.)",
+        "",
         "### Calibration by decile",
         "",
         "| decile | count | predicted | observed |",
@@ -134,6 +189,7 @@ def _markdown(artefact: ModelArtefact, figures: dict[str, Any], stem: str) -> st
             for r in figures["calibration"]
         ),
         "",
+        *_validation_lines(artefact.validation),
         f"![ROC]({stem}-roc.png)",
         "",
         f"![Scores by outcome]({stem}-scores.png)",

@@ -112,9 +112,9 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         serious_weight_floor: float = 0.5,
         min_iv_one_sided: float = 0.02,
         drop_wrong_sign: bool = True,
-        base_score: float = 600.0,
-        base_odds: float = 50.0,
-        pdo: float = 40.0,
+        base_score: float = 650.0,  # the published scale (Settings): 650 at 13:1, PDO 60
+        base_odds: float = 13.0,
+        pdo: float = 60.0,
         score_min: int = 350,
         score_max: int = 950,
     ) -> None:
