@@ -19,8 +19,9 @@ from creditcity.errors import InputRejected
 from creditcity.ledger.db import make_engine, migrate
 from creditcity.ledger.models import active_model, model_rows
 from creditcity.ledger.scores import current_score, current_scores
+from creditcity.ledger.unit_of_work import on_people_changed
 from creditcity.services.ingest import ingest_files
-from creditcity.services.scoring import rescore
+from creditcity.services.scoring import rescore, rescorer
 from creditcity.services.train_ledger import train_from_ledger
 from creditcity.sim import SimulationSpec
 
@@ -116,12 +117,11 @@ def test_an_unpaid_court_judgment_costs_at_least_30_points_and_is_named(
         "ref": "J-1",
         "amount": 12000,
     }
+    unsubscribe = on_people_changed(ledger, rescorer(ledger, as_of=AS_OF))
     report = ingest_files(
-        [write_rows([row], tmp_path / "judgment.csv")],
-        engine=ledger,
-        settings=SETTINGS,
-        on_committed=lambda people: rescore(ledger, subjects=people, as_of=AS_OF),
+        [write_rows([row], tmp_path / "judgment.csv")], engine=ledger, settings=SETTINGS
     )
+    unsubscribe()
     assert report.ok
     with ledger.connect() as conn:
         after = current_score(conn, person.subject)
