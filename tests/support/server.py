@@ -68,13 +68,17 @@ def start_server(url: str, folder: Path, *, workers: int) -> Server:
         *(sys.executable, "-m", "creditcity", "serve", "--database-url", url),
         *("--keys", str(keys), "--port", str(port), "--workers", str(workers)),
     ]
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
-    )
+    # the server's JSON log (a line per request) goes to a file: a pipe nobody reads would
+    # fill and block the server
+    log = folder / "server.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=sink, start_new_session=True
+        )
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(process.stderr.read().decode() if process.stderr else "exited")
+            raise RuntimeError(log.read_text(errors="replace")[-4000:] or "exited")
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 time.sleep(0.5 + 0.5 * workers)  # let every worker finish importing
