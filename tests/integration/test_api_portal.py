@@ -154,8 +154,6 @@ def test_consents_and_certificates_from_the_portal(api: Api) -> None:
         "/me/consents?lang=en", data={"source": "court:x", "action": "grant", "csrf": token}
     )
     assert bad.status_code == 422 and "Source" in bad.text
-    issued = api.client.post("/me/certificate?lang=en", data={"days": "7", "csrf": token})
-    assert issued.status_code == 200 and "Issued: tier Excellent" in issued.text
 
 
 def test_the_operator_dashboard_draws_the_figures_and_resolves_disputes(
@@ -198,3 +196,50 @@ def test_chinese_pages_hold_no_latin_words_beyond_the_allow_list(api: Api) -> No
         for path in ("/", "/sign-in", "/me", "/me/file", "/me/consents")
     }
     assert found == {path: [] for path in found}
+
+
+def test_a_certificate_comes_with_a_qr_code_and_a_link_that_verify_accepts_until_revoked(
+    api: Api,
+) -> None:
+    give_score(api.engine, RESIDENT, 700)
+    sign_in(api, "resident")
+    form = api.client.get("/me/certificate?lang=en").text
+    issued = api.client.post(
+        "/me/certificate?lang=en", data={"days": "7", "csrf": csrf(form)}, follow_redirects=False
+    )
+    assert issued.status_code == 303
+    page = api.client.get(issued.headers["location"]).text
+    assert '<svg role="img" aria-label="QR code of the certificate link"' in page
+    link = re.search(r'href="(http://[^"]+/verify\?lang=en#([^"]+))"', page)
+    assert link, "no link to /verify with the token in the fragment"
+    token = link.group(2)
+    api.client.cookies.clear()  # a landlord has no account
+    valid = api.client.post("/verify?lang=en", data={"token": token})
+    assert valid.status_code == 200 and 'data-valid="yes"' in valid.text
+    assert "Excellent" in valid.text and "Hangzhou" in valid.text and "杭州" not in valid.text
+    assert "有效：本市签发的真实证明" in valid.text  # the verdict in the other language too
+    tampered = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
+    refused = api.client.post("/verify?lang=zh", data={"token": tampered})
+    assert refused.status_code == 422 and "签名不符" in refused.text
+    sign_in(api, "resident")
+    listed = api.client.get("/me/certificate?lang=en").text
+    jti = re.search(r'data-jti="([^"]+)"', listed)
+    assert jti
+    api.client.post("/me/certificate/revoke", data={"jti": jti.group(1), "csrf": csrf(listed)})
+    revoked = api.client.post("/verify?lang=en", data={"token": token})
+    assert revoked.status_code == 422 and "holder revoked it" in revoked.text
+
+
+def test_unknown_portal_addresses_answer_a_page_with_a_way_back_and_api_ones_json(
+    api: Api,
+) -> None:
+    page = api.client.get("/no-such-page?lang=zh", headers={"accept": "text/html"})
+    assert page.status_code == 404 and "text/html" in page.headers["content-type"]
+    assert "没有这个页面" in page.text and 'href="/?lang=zh"' in page.text
+    wrong_method = api.client.get("/me/certificate/revoke", headers={"accept": "text/html"})
+    assert wrong_method.status_code == 404 and "<html" in wrong_method.text
+    api_answer = api.client.get("/v1/no-such-route")
+    assert api_answer.status_code == 404 and api_answer.json()["error"] == "NotFound"
+    sign_in(api, "resident")
+    forbidden = api.client.get("/operator?lang=en")
+    assert forbidden.status_code == 403 and "This account may not see this page." in forbidden.text

@@ -191,6 +191,18 @@ revocations = Table(
     Column("revoked_at", DateTime, nullable=False),
 )
 
+# --- portal (migration 0007_portal) ---
+#: certificates a resident issued from the portal, kept so they can show the QR code again
+#: (the token states only tier and validity; revocation lives in ``revocations``)
+portal_certificates = Table(
+    "portal_certificates",
+    metadata,
+    Column("jti", String(64), primary_key=True),
+    Column("subject", String(34), nullable=False, index=True),
+    Column("token", Text, nullable=False),
+    Column("issued_at", DateTime, nullable=False),
+)
+
 # --- federation (migration 0005_federation) -------------------------------------------------
 # Peers and what was exchanged with them. Received batches, witnessed checkpoints and
 # the outbox are append-only logs; cursors, links and pending records are operational state.

@@ -22,6 +22,7 @@ from creditcity.config import Settings
 from creditcity.errors import NotFound
 from creditcity.ledger.audit import chain, record_access
 from creditcity.ledger.consents import record_revocation, revoked_jtis
+from creditcity.ledger.portal_certificates import keep, kept_token
 from creditcity.ledger.scores import current_score
 from creditcity.ledger.unit_of_work import UnitOfWork
 from creditcity.rights.certificates import DEFAULT_TTL, CertificateClaims, issue_certificate, verify
@@ -176,3 +177,35 @@ def check_certificate(
     now = datetime.now(UTC)
     revoked = RevocationList(all_revoked(engine, keystore), now)
     return verify(token.strip(), keystore.jwks(), audience=audience, revocations=revoked, now=now)
+
+
+def issue_kept(
+    engine: Engine,
+    keystore: KeyStore,
+    subject: str,
+    *,
+    settings: Settings,
+    audience: str | None,
+    ttl: timedelta,
+) -> Issued:
+    """Issue a certificate and keep its token so the holder can show its QR code again."""
+    issued = issue_for(engine, keystore, subject, settings=settings, audience=audience, ttl=ttl)
+    with UnitOfWork(engine) as uow:
+        keep(
+            uow.conn,
+            jti=issued.claims.jti,
+            subject=subject,
+            token=issued.token,
+            at=issued.claims.issued_at.astimezone(UTC).replace(tzinfo=None),
+        )
+        uow.commit()
+    return issued
+
+
+def shown_certificate(engine: Engine, subject: str, jti: str) -> str:
+    """The kept token of one of ``subject``'s certificates, or :class:`NotFound`."""
+    with engine.connect() as conn:
+        token = kept_token(conn, subject, jti)
+    if token is None:
+        raise NotFound(f"no certificate {jti[:64]} issued to this person from the portal")
+    return token

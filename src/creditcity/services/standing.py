@@ -83,11 +83,17 @@ def unlocks(policy: Policy, score: int | None) -> list[tuple[str, str, Decimal]]
 
 
 def standing(
-    engine: Engine, subject: str, *, settings: Settings, actor: str, purpose: str
+    engine: Engine, subject: str, *, settings: Settings, actor: str, purpose: str, lang: str
 ) -> Standing:
-    """The person's standing; reading it is audited with the stated purpose."""
+    """The person's standing, reasons worded in ``lang``; reading it is audited."""
     view = show_subject(
-        engine, subject, settings=settings, actor=actor, role="resident", purpose=purpose
+        engine,
+        subject,
+        settings=settings,
+        actor=actor,
+        role="resident",
+        purpose=purpose,
+        lang=lang,
     )
     policy = policy_for(settings)
     with engine.connect() as conn:

@@ -66,6 +66,7 @@ class Speaker:
     def __init__(self, lang: str) -> None:
         self.lang = lang if lang in LANGS else DEFAULT_LANG
         self.locale = Locale.parse(LOCALES[self.lang])
+        self.locale_tag = "zh-CN" if self.lang == "zh" else "en"
         self._t = translations(self.lang)
 
     def gettext(self, message: str, **values: Any) -> str:

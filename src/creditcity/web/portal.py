@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from creditcity.bootstrap import Runtime
 from creditcity.web import routes, signin
+from creditcity.web.error_pages import install_error_pages
 from creditcity.web.oidc import OidcClient
 from creditcity.web.render import load_session
 from creditcity.web.session import Sessions
@@ -32,3 +33,4 @@ def install_portal(app: FastAPI, runtime: Runtime) -> None:
     app.include_router(routes.router)
     if runtime.demo:  # under ``serve`` the one-tap demo sign-in does not exist at all
         app.include_router(signin.demo_router, dependencies=[Depends(load_session)])
+    install_error_pages(app)

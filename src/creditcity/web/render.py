@@ -149,7 +149,7 @@ def refused(page: Page, scope: Scope) -> Response | None:
         return RedirectResponse(f"/sign-in?lang={page.lang}", status_code=303)
     if scope not in page.principal.scopes:
         error = NotAuthorised(page.gettext("This account may not see this page."))
-        return page.render("error.html", status=http_status_for(error), error=error)
+        return page.render("error.html", status=http_status_for(error), error=error, said=True)
     return None
 
 

@@ -3,7 +3,6 @@ certificates. Every view of the file is an audited access, stated as the portal'
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -12,10 +11,9 @@ from starlette.concurrency import run_in_threadpool
 
 from creditcity.domain.catalogue import Dimension
 from creditcity.domain.principals import Scope
-from creditcity.errors import InputRejected, NotFound, Problem
+from creditcity.errors import NotFound
 from creditcity.services import consent
 from creditcity.services.access_report import access_report, render_html
-from creditcity.services.certify import issue_for
 from creditcity.services.consent_switches import switches
 from creditcity.services.published import DimensionRange, active_scorecard, dimension_ranges
 from creditcity.services.standing import Standing, standing
@@ -42,7 +40,13 @@ async def my_credit(request: Request) -> Response:
         rt, who = page.rt, page.principal
         assert who is not None
         found = await run_in_threadpool(
-            standing, rt.engine, _subject(page), settings=rt.settings, actor=who.id, purpose=PURPOSE
+            standing,
+            rt.engine,
+            _subject(page),
+            settings=rt.settings,
+            actor=who.id,
+            purpose=PURPOSE,
+            lang=page.lang,
         )
         shown = found.shown()
         chosen = _chosen(page)
@@ -72,15 +76,22 @@ def _chosen(page: Page) -> list[int]:
 
 
 def reason_words(page: Page, reason: dict[str, Any]) -> dict[str, Any]:
-    """A stored reason in the reader's words, with the points that would raise the score.
+    """A reason in the reader's words (the reason catalogue's, already in the page's
+    language) with what would raise the score and by exactly how many points.
 
-    The one place reasons become words: when the reason catalogue lands, this
-    is the function that changes.
+    A reason stored before the catalogue existed has no direction: it is named by its
+    feature and the points it cost.
     """
+    if "direction" in reason:
+        return {
+            "text": reason["text"],
+            "advice": reason.get("advice", ""),
+            "points": int(reason.get("points_gain", reason.get("points_lost", 0))),
+        }
     return {
         "text": page.say.word("FEATURES", str(reason.get("feature", ""))),
+        "advice": "",
         "points": int(reason.get("points_lost", 0)),
-        "dimension": reason.get("dimension"),
     }
 
 
@@ -199,43 +210,5 @@ async def change_consent(request: Request) -> Response:
             form.get("source", ""),
         )
         return RedirectResponse(f"/me/consents?lang={page.lang}", status_code=303)
-
-    return await shown_errors(page, work)
-
-
-@router.get("/me/certificate", response_class=HTMLResponse)
-async def certificate_form(request: Request) -> Response:
-    page = page_for(request)
-    if (no := refused(page, Scope.SELF)) is not None:
-        return no
-    return page.render("certificate.html", issued=None)
-
-
-@router.post("/me/certificate", response_class=HTMLResponse)
-async def certificate(request: Request) -> Response:
-    page = page_for(request)
-    if (no := refused(page, Scope.SELF)) is not None:
-        return no
-
-    async def work() -> Response:
-        form = await checked_form(page)
-        days = form.get("days", "30").strip()
-        if not days.isdigit() or not 1 <= int(days) <= 366:
-            raise InputRejected(
-                "how many days?",
-                problems=[Problem(f"'{days[:10]}'", field="days", expected="1 to 366 days")],
-            )
-        audience = form.get("audience", "").strip() or None
-        rt = page.rt
-        issued = await run_in_threadpool(
-            issue_for,
-            rt.engine,
-            rt.keystore,
-            _subject(page),
-            settings=rt.settings,
-            audience=audience,
-            ttl=timedelta(days=int(days)),
-        )
-        return page.render("certificate.html", issued=issued.as_dict())
 
     return await shown_errors(page, work)

@@ -15,13 +15,14 @@ from starlette.concurrency import run_in_threadpool
 
 from creditcity.errors import NotFound
 from creditcity.services.published import active_scorecard, dimension_ranges
-from creditcity.web import my_file, operator, resident, signin
+from creditcity.web import certificates, my_file, operator, resident, signin
 from creditcity.web.render import load_session, page_for
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(load_session)])
 router.include_router(signin.router)
 router.include_router(resident.router)
 router.include_router(my_file.router)
+router.include_router(certificates.router)
 router.include_router(operator.router)
 
 

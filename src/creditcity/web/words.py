@@ -16,6 +16,7 @@ from types import MappingProxyType
 __all__ = [
     "ACTIONS",
     "BASES",
+    "CITIES",
     "CONSENT_ACTIONS",
     "DECISION_CODES",
     "DIMENSIONS",
@@ -301,5 +302,31 @@ DECISION_CODES = _table(
         "NO": N_("Many new obligations kept the score down."),
         "PR": N_("Public records kept the score down."),
         "GN": N_("Other factors kept the score down."),
+    }
+)
+
+CITIES = _table(
+    {
+        "hangzhou": N_("Hangzhou"),
+        "beijing": N_("Beijing"),
+        "shanghai": N_("Shanghai"),
+        "suzhou": N_("Suzhou"),
+        "guangzhou": N_("Guangzhou"),
+        "shenzhen": N_("Shenzhen"),
+        "chengdu": N_("Chengdu"),
+        "wuhan": N_("Wuhan"),
+    }
+)
+
+VERDICTS = _table(
+    {
+        "valid": N_("Valid: a genuine certificate of this city, not revoked, not expired."),
+        "signature": N_(
+            "Not valid: the signature does not match. It was changed or not issued by this city."
+        ),
+        "expired": N_("Not valid: it has expired. Ask the holder for a new one."),
+        "revoked": N_("Not valid: its holder revoked it."),
+        "audience": N_("Not valid: it was issued for someone else."),
+        "clock": N_("Not valid: it is dated in the future; a clock is wrong."),
     }
 )
