@@ -23,14 +23,25 @@ from creditcity.web.render import page_for
 __all__ = ["install_error_pages"]
 
 Handler = Callable[[Request, Any], Response | Awaitable[Response]]
-_API = ("/v1/", "/.well-known/", "/openapi.json", "/docs", "/redoc", "/static/")
+_API = (
+    "/v1/",
+    "/.well-known/",
+    "/openapi.json",
+    "/docs",
+    "/redoc",
+    "/static/",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+)
 _log = logging.getLogger(__name__)
 
 
 def _wants_page(request: Request) -> bool:
     path = request.url.path
     accept = request.headers.get("accept", "")
-    return not path.startswith(_API) and ("text/html" in accept or "*/*" in accept or not accept)
+    # browsers ask for text/html; API clients and tools ask for JSON or anything
+    return not path.startswith(_API) and "text/html" in accept
 
 
 def _page(request: Request, error: CreditCityError, status: int, *, said: bool = False) -> Response:
