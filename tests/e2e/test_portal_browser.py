@@ -31,7 +31,7 @@ from tests.support.latin import latin_words
 
 from creditcity.domain.catalogue import CONSENT_KINDS
 from creditcity.ledger.subject_file import entries_of
-from creditcity.services.keyring import demo_keys_toml
+from creditcity.services.key_file import demo_keys_toml
 from creditcity.services.scoring import rescore
 from creditcity.services.what_if import settleable, what_if
 
