@@ -82,10 +82,12 @@ def test_no_generated_request_gets_a_server_error(case: Any) -> None:
     if key is not None:  # the generated key is random: send the role's own
         headers["X-API-Key"] = key
     response = case.call(headers=headers)
-    assert response.status_code < 500, (case.method, case.path, response.text[:500])
+    # the fuzzed app has no model or signing key yet: "not ready" is /readyz's documented answer
+    not_ready = case.path == "/readyz" and response.status_code == 503
+    assert response.status_code < 500 or not_ready, (case.method, case.path, response.text[:500])
     # the answer matches what the schema documents: its status, its media type, its body
     case.validate_response(response, checks=CONFORMANCE)
-    if response.status_code >= 400:
+    if response.status_code >= 400 and not not_ready:
         assert response.headers["content-type"] == ["application/problem+json"], response.text
         body = response.json()
         assert {"type", "title", "status", "detail", "instance", "problems"} <= set(body), body

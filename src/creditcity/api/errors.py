@@ -51,6 +51,8 @@ __all__ = [
 ]
 
 PROBLEM_JSON = "application/problem+json"
+#: a response marked so in ``responses={...}`` keeps the body its route documents
+OWN_BODY = "x-own-body"
 #: what a 401 tells the caller to send (RFC 9110 §11.6.1; the scheme is our header's name)
 WWW_AUTHENTICATE = 'APIKey header="X-API-Key", realm="creditcity"'
 MAX_PROBLEMS = 200
@@ -253,6 +255,7 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
             for status, words in _DOCUMENTED.items():
                 responses.setdefault(status, {"description": words})
             for status, response in responses.items():
-                if status[:1] in ("4", "5"):
+                # a route may document its own body for a status (``/readyz``'s checks)
+                if status[:1] in ("4", "5") and not response.pop(OWN_BODY, False):
                     response["content"] = {PROBLEM_JSON: {"schema": ref}}
     return schema

@@ -24,6 +24,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from creditcity.api.deps import RuntimeDep
+from creditcity.api.errors import OWN_BODY
 from creditcity.metrics import CONTENT_TYPE, exposition
 from creditcity.services.operations import readiness, scrape_figures
 
@@ -39,7 +40,13 @@ async def healthz() -> dict[str, str]:
 @router.get(
     "/readyz",
     summary="Readiness: database, migrations, active model, signing key",
-    responses={503: {"description": "not ready; each check says why"}},
+    responses={
+        503: {
+            "description": "not ready; each check says why",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+            OWN_BODY: True,
+        }
+    },
 )
 async def readyz(rt: RuntimeDep) -> Any:
     s = rt.settings
