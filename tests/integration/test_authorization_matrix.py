@@ -87,6 +87,10 @@ PORTAL: dict[tuple[str, str], str] = {
     ("POST", "/me/consents"): SIGNED_IN,
     ("GET", "/me/certificate"): SIGNED_IN,
     ("POST", "/me/certificate"): SIGNED_IN,
+    ("POST", "/me/certificate/revoke"): SIGNED_IN,
+    # a landlord or matchmaking site checks a certificate without signing in
+    ("GET", "/verify"): ANYONE,
+    ("POST", "/verify"): ANYONE,
     ("GET", "/operator"): SIGNED_IN,
     ("POST", "/operator/disputes/{dispute_id}"): SIGNED_IN,
     ("POST", "/operator/fairness"): SIGNED_IN,
