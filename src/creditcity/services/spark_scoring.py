@@ -42,6 +42,8 @@ def scored_schema(artefact: ModelArtefact) -> pa.Schema:
     keys = artefact.scorecard.points_table_.dimension_keys()
     fields = [("subject", pa.string()), ("score", pa.int32()), ("base", pa.int32())]
     fields += [(key, pa.int32()) for key in keys]
+    # what the 350-950 clip took off or added, so the parts still sum to the score
+    fields.append(("clip", pa.int32()))
     fields.append(("reason_codes", pa.list_(pa.string())))
     return pa.schema(fields)
 
