@@ -159,16 +159,22 @@ def _port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _start(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    server = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
-    )
+def _start(
+    command: list[str], env: dict[str, str], port: int, log: Path
+) -> subprocess.Popen[bytes]:
+    """Start a server whose output goes to ``log``.
+
+    Never to a pipe nobody reads: the access log would fill it within a few
+    hundred requests and the server would block writing to it.
+    """
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit(
-                f"server exited: {server.stderr.read().decode() if server.stderr else ''}"
-            )
+            raise SystemExit(f"server exited:\n{log.read_text(errors='replace')[-4000:]}")
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 time.sleep(1.0)  # let every worker finish starting
@@ -283,7 +289,7 @@ def _measure(
     args: argparse.Namespace,
     script: Path,
 ) -> dict[str, float]:
-    server = _start(command, env, port)
+    server = _start(command, env, port, script.parent / f"server-{port}.log")
     try:
         _wrk(port, script, min(3, args.seconds), args.connections)  # warm-up
         result = _wrk(port, script, args.seconds, args.connections)

@@ -165,7 +165,7 @@ def _soak(
     args: argparse.Namespace,
     url: str,
 ) -> None:
-    server = _start(command, env, port)
+    server = _start(command, env, port, script.parent / "server.log")
     print(
         f"soak: {args.store}, {args.workers} workers, target {args.rate}/s "
         f"({args.connections} connections, {round(args.connections * 1000 / args.rate)} ms "

@@ -151,10 +151,17 @@ def steps_for(spec: FeatureSpec, bins: Sequence[Bin], points: IntArray) -> list[
     return out
 
 
+#: decimals a reason's value is stored with (a utilisation of 0.546129, 83653.1 yuan)
+VALUE_DECIMALS = 6
+
+
 def reason_for(spec: FeatureSpec, step: Step, lost: int, value: float | str | None) -> Reason:
     """The :class:`Reason` of one feature of one person, from their bin's step."""
-    if isinstance(value, float) and math.isnan(value):
-        value = None
+    if isinstance(value, float):
+        # A fact for people, not a float: the same feature computed by DuckDB and by
+        # Python may differ in the last bit (summation order), and the stored reason
+        # of a live rescore must equal the batch one.
+        value = None if math.isnan(value) else round(value, VALUE_DECIMALS)
     return Reason(
         code=step.code,
         feature=spec.name,
