@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -83,6 +85,40 @@ def test_a_cache_that_cannot_reach_the_database_soon_trusts_no_key(engine: Engin
     assert cache.authenticate(issued.key) is not None  # within the grace, from memory
     clock.t += 5.0
     assert cache.authenticate(issued.key) is None
+
+
+def test_after_a_quiet_spell_a_valid_key_waits_for_the_refresh_instead_of_being_refused(
+    engine: Engine,
+) -> None:
+    """Several requests arrive after the server was idle: one refreshes, the rest wait."""
+    clock = Clock()
+    issued = create_key(engine, provider())
+    cache = KeyCache(engine, clock=clock)
+    clock.t += 60.0  # quiet for a minute: the cache is past its staleness limit
+    cache._lock.acquire()  # another request's refresh is under way
+    releaser = threading.Timer(0.2, cache._lock.release)
+    releaser.start()
+    try:
+        assert cache.authenticate(issued.key) is not None
+    finally:
+        releaser.join()
+
+
+def test_a_server_cache_refreshes_on_its_own_thread(engine: Engine) -> None:
+    cache = KeyCache(engine, check_seconds=0.05)
+    stop = cache.keep_fresh()
+    try:
+        issued = create_key(engine, provider())
+        deadline = time.monotonic() + 5
+        while cache.authenticate(issued.key) is None:
+            assert time.monotonic() < deadline, "the refresher never saw the new key"
+            time.sleep(0.02)
+        revoke_key(engine, issued.id)
+        while cache.authenticate(issued.key) is not None:
+            assert time.monotonic() < deadline, "the refresher never saw the revocation"
+            time.sleep(0.02)
+    finally:
+        stop()
 
 
 def _broken_engine() -> Engine:

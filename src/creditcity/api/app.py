@@ -10,6 +10,8 @@ portal are two doors into the same services). OpenAPI is served at
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -33,9 +35,22 @@ detail, instance) with a `problems` list naming each field: `{where, field, mess
 """
 
 
+def _lifespan(runtime: Runtime) -> Any:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop = runtime.keyring.keep_fresh()  # requests authenticate from memory only
+        try:
+            yield
+        finally:
+            stop()
+
+    return lifespan
+
+
 def build_api(runtime: Runtime) -> FastAPI:
     """The API's app; ``runtime`` is kept on ``app.state`` for the dependencies."""
     app = FastAPI(
+        lifespan=_lifespan(runtime),
         title="creditcity",
         version="0.1.0",
         description=DESCRIPTION,

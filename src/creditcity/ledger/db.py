@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from creditcity.errors import InputRejected, Problem
+from creditcity.ledger import sqlite_writer
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -67,6 +68,8 @@ def make_engine(url: str) -> Engine:
     if normalised.startswith("sqlite"):
         engine = create_engine(normalised, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        # a connection back in the pool has ended its transaction: its writer's turn too
+        event.listen(engine, "checkin", lambda _dbapi, record: sqlite_writer.release(record.info))
         return engine
     return create_engine(normalised, pool_pre_ping=True, pool_size=5, max_overflow=5)
 

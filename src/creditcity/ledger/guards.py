@@ -11,7 +11,9 @@ happen under a lock held to the end of the transaction:
   processes and across machines that share the database.
 * SQLite: the database's single write lock, taken before the first read (the
   driver only opens a transaction at the first write, so a read before it
-  would see a state another writer is about to change).
+  would see a state another writer is about to change), after a turn at
+  :mod:`creditcity.ledger.sqlite_writer`'s lock file, which hands the writer's
+  turn on at once instead of SQLite's sleeping busy handler.
 
 **Idempotency keys.** :func:`stored_answers` finds what earlier requests with
 the same keys were answered; :func:`keep_answers` stores new answers in the
@@ -28,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, text
 
+from creditcity.ledger import sqlite_writer
 from creditcity.ledger.tables import idempotency_keys
 
 __all__ = ["KeptAnswer", "keep_answers", "lock_people", "stored_answers", "take_write_lock"]
@@ -47,6 +50,7 @@ def take_write_lock(conn: Connection) -> None:
     on the strength of (a head of the audit chain, an exposure).
     """
     if conn.dialect.name == "sqlite":
+        sqlite_writer.acquire(conn)  # queue for the writer's turn, woken within a millisecond
         conn.execute(_SQLITE_WRITE_LOCK)
 
 

@@ -19,6 +19,8 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine, RootTransaction
 
+from creditcity.ledger import sqlite_writer
+
 __all__ = ["PeopleChanged", "UnitOfWork", "announce_people_changed", "on_people_changed"]
 
 #: a handler of "these people's files changed" (called after the commit); what it
@@ -94,6 +96,7 @@ class UnitOfWork:
         """Commit what was done so far and open a new transaction for what follows."""
         assert self._transaction is not None
         self._transaction.commit()
+        sqlite_writer.release(self.conn.info)
         self._transaction = self.conn.begin()
         changed, self._changed = self._changed, set()
         self.announced = announce_people_changed(self._engine, changed)
@@ -101,6 +104,7 @@ class UnitOfWork:
     def rollback(self) -> None:
         assert self._transaction is not None
         self._transaction.rollback()
+        sqlite_writer.release(self.conn.info)
         self._transaction = self.conn.begin()
         self._changed.clear()
 
@@ -112,5 +116,6 @@ class UnitOfWork:
     ) -> None:
         if self._transaction is not None and self._transaction.is_active:
             self._transaction.rollback()
+        sqlite_writer.release(self.conn.info)
         self.conn.close()
         self._connection = None

@@ -236,6 +236,7 @@ class KeyCache:
         self._by_digest: dict[str, CachedKey] = {}
         self._version = -1
         self._checked_at = self._fresh_at = float("-inf")
+        self._refresher: threading.Thread | None = None
         self._refresh()
 
     def lookup(self, key: str) -> CachedKey | None:
@@ -264,10 +265,33 @@ class KeyCache:
     def __len__(self) -> int:
         return len(self._by_digest)
 
+    def keep_fresh(self) -> Callable[[], None]:
+        """Re-read the version counter every ``check_seconds`` on a thread of its own.
+
+        A server's requests then only read memory: no request waits on the
+        database to authenticate, and none finds the cache stale after a quiet
+        spell. Returns the function that stops the thread.
+        """
+        stop = threading.Event()
+
+        def run() -> None:
+            while not stop.wait(self._check):
+                self._refresh()
+
+        self._refresher = threading.Thread(target=run, name="creditcity-keys", daemon=True)
+        self._refresher.start()
+        return stop.set
+
     def _current(self) -> bool:
-        """Read the version counter if a second has passed; False if the cache is too stale."""
-        if self._clock() - self._checked_at >= self._check:
-            self._refresh(blocking=False)
+        """Read the version counter if a second has passed; False if the cache is too stale.
+
+        Without a refresher thread, the request that finds the second passed
+        reads it; a request that finds the cache past its staleness limit waits
+        for that read (another thread's, if one is under way) rather than refuse
+        a valid key because the server was quiet for a while.
+        """
+        if self._refresher is None and self._clock() - self._checked_at >= self._check:
+            self._refresh(blocking=self._clock() - self._fresh_at > MAX_STALE_SECONDS)
         return self._clock() - self._fresh_at <= MAX_STALE_SECONDS
 
     def _refresh(self, *, blocking: bool = True) -> None:
