@@ -1,7 +1,8 @@
 """Decisions over HTTP against a bare FastAPI endpoint, side by side in the same run.
 
-    .venv/bin/python -m bench.bench_api [--residents 50000] [--seconds 15] [--connections 8]
-        [--workers 2] [--stores sqlite,postgresql] [--postgres URL] [--profile]
+    .venv/bin/python -m bench.bench_api [--residents 50000] [--seconds 10] [--rounds 3]
+        [--warmup 10] [--connections 8] [--workers 2] [--stores sqlite,postgresql]
+        [--postgres URL] [--profile]
 
 Both servers run 2 uvicorn workers on 127.0.0.1 and are loaded in turn (never
 at once) by ``wrk`` (Debian's package: one thread, 8 keep-alive connections,
@@ -13,9 +14,12 @@ exposure, the decision row, the audit chain event, the waiver record, and a
 commit (decisions that arrive together share one, see
 :mod:`creditcity.services.decision_batching`) before it answers. Every
 request carries its own ``Idempotency-Key``, as a provider's client would.
-The bare endpoint is measured first, then ``creditcity serve`` on each store
-(SQLite, then PostgreSQL in a fresh schema), all in the same run. Prints
-requests/s, p50/p99 and the ratio; ``--profile`` also profiles batched
+All servers (the bare endpoint, then ``creditcity serve`` on each store:
+SQLite, and PostgreSQL in a fresh schema) run for the whole benchmark; each is
+warmed up (a new database grows its files at first), then they are loaded in
+turn for ``--rounds`` alternating rounds, and the median round of each is
+reported, so that the shared machine's drift falls on all of them alike.
+Prints requests/s, p50/p99 and the ratio; ``--profile`` also profiles batched
 decisions in-process to show where a decision's time goes.
 """
 
@@ -36,6 +40,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -281,26 +286,48 @@ def _keys(folder: Path) -> Path:
     return path
 
 
-def _measure(
-    name: str,
-    command: list[str],
-    env: dict[str, str],
-    port: int,
-    args: argparse.Namespace,
-    script: Path,
-) -> dict[str, float]:
-    server = _start(command, env, port, script.parent / f"server-{port}.log")
+@dataclass
+class Server:
+    """One server under test: how to start it, and what each round measured."""
+
+    name: str
+    command: list[str]
+    port: int
+    script: Path
+    rounds: list[dict[str, float]] = field(default_factory=list)
+
+    def median(self) -> dict[str, float]:
+        """The round with the median rate (its p50 and p99 go with it)."""
+        ranked = sorted(self.rounds, key=lambda r: r["rate"])
+        return ranked[len(ranked) // 2]
+
+
+def _measure(servers: list[Server], env: dict[str, str], args: argparse.Namespace) -> None:
+    """Start every server, warm each up, then load them in turn for ``--rounds`` rounds.
+
+    The machine's speed drifts (other tenants): alternating rounds and taking
+    medians compares the servers under the same conditions, which one run
+    each would not.
+    """
+    started = []
     try:
-        _wrk(port, script, min(3, args.seconds), args.connections)  # warm-up
-        result = _wrk(port, script, args.seconds, args.connections)
+        for server in servers:
+            log = server.script.parent / f"server-{server.port}.log"
+            started.append(_start(server.command, env, server.port, log))
+            _wrk(server.port, server.script, args.warmup, args.connections)
+        for round_no in range(1, args.rounds + 1):
+            for server in servers:
+                result = _wrk(server.port, server.script, args.seconds, args.connections)
+                server.rounds.append(result)
+                print(
+                    f"  round {round_no} {server.name}: {result['rate']:,.0f}/s, "
+                    f"p99 {result['p99']:.2f} ms, non-2xx {result['non_2xx']}, "
+                    f"socket errors {result['socket_errors']}",
+                    flush=True,
+                )
     finally:
-        _stop(server)
-    print(
-        f"  {name}: {result['requests']:,} requests, non-2xx {result['non_2xx']}, "
-        f"socket errors {result['socket_errors']}",
-        flush=True,
-    )
-    return result
+        for process in started:
+            _stop(process)
 
 
 def _profile(url: str, subjects: list[str], count: int, batch: int) -> None:
@@ -398,7 +425,9 @@ def _store_url(store: str, args: argparse.Namespace, folder: Path) -> str:
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--residents", type=int, default=50_000)
-    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--seconds", type=int, default=10, help="per round and server")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (median)")
+    parser.add_argument("--warmup", type=int, default=10, help="seconds per server first")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--stores", default="sqlite,postgresql")
@@ -413,7 +442,6 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install -y wrk")
     stores = [s.strip() for s in args.stores.split(",") if s.strip()]
-    results: list[tuple[str, dict[str, float]]] = []
     with tempfile.TemporaryDirectory(prefix="creditcity-bench-api-") as tmp:
         folder = Path(tmp)
         urls = {store: _store_url(store, args, folder) for store in stores}
@@ -426,7 +454,8 @@ def main() -> None:
         }
         print(
             f"{args.residents:,} residents; wrk 1 thread, {args.connections} connections, "
-            f"{args.seconds} s per server; {args.workers} workers each",
+            f"{args.rounds} rounds of {args.seconds} s per server after {args.warmup} s warm-up; "
+            f"{args.workers} workers each",
             flush=True,
         )
         port = _port()
@@ -435,22 +464,22 @@ def main() -> None:
             *("--port", str(port), "--workers", str(args.workers)),
             *("--log-level", "warning", "--no-access-log"),
         ]
-        results.append(
-            (
-                "bare FastAPI (pydantic + dict)",
-                _measure("bare FastAPI", bare_command, env, port, args, script),
-            )
-        )
+        servers = [Server("bare FastAPI (pydantic + dict)", bare_command, port, script)]
+        keys = _keys(folder)
         for store, url in urls.items():
             port = _port()
-            script = _script(folder, subjects[store], args.seed)
+            (folder / store).mkdir()
+            store_script = _script(folder / store, subjects[store], args.seed)
             full_command = [
                 *(sys.executable, "-m", "creditcity", "serve", "--database-url", url),
-                *("--keys", str(_keys(folder)), "--port", str(port)),
+                *("--keys", str(keys), "--port", str(port)),
                 *("--workers", str(args.workers)),
             ]
-            name = f"creditcity decisions, {store}"
-            results.append((name, _measure(name, full_command, env, port, args, script)))
+            servers.append(
+                Server(f"creditcity decisions, {store}", full_command, port, store_script)
+            )
+        _measure(servers, env, args)
+        results = [(server.name, server.median()) for server in servers]
         _report(results)
         if args.profile:
             _profile(urls[stores[0]], subjects[stores[0]], 3000, 8)

@@ -156,3 +156,16 @@ def test_a_refused_request_in_a_batch_gets_its_error_and_the_others_are_decided_
     ]
     assert count(api.engine, decisions) == 2
     assert count(api.engine, entries, entries.c.kind == "deposit_waived") == 2
+
+
+def test_an_answer_is_exactly_the_published_decision_shape(api: Api) -> None:
+    """The route answers without re-validating; this holds it to DecisionPublic."""
+    from creditcity.api.schemas import DecisionPublic
+
+    give_score(api.engine, RESIDENT, 720)
+    granted = ask(api, "99")
+    give_score(api.engine, RESIDENT, 380)
+    declined = ask(api, "99")
+    assert granted["approved"] and not declined["approved"]
+    for answer in (granted, declined):
+        assert DecisionPublic.model_validate(answer).model_dump() == answer

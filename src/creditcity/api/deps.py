@@ -66,11 +66,10 @@ _api_key = APIKeyHeader(
 )
 
 
-async def current_principal(
-    request: Request, rt: RuntimeDep, key: Annotated[str | None, Security(_api_key)] = None
-) -> Principal:
+def authenticated(request: Request, key: str | None) -> Principal:
     """The caller behind ``X-API-Key``; a missing or unknown key is refused (401), an address
     that sent too many such is refused (429), and each key spends its role's rate (429)."""
+    rt: Runtime = request.app.state.runtime
     limits: RateLimits | None = getattr(request.app.state, "limits", None)
     address = request.client.host if request.client else ""
     if limits is not None:
@@ -84,6 +83,13 @@ async def current_principal(
     if limits is not None:
         limits.admit(principal)
     return principal
+
+
+async def current_principal(
+    request: Request, key: Annotated[str | None, Security(_api_key)] = None
+) -> Principal:
+    """Any signed-in caller (see :func:`authenticated`)."""
+    return authenticated(request, key)
 
 
 def _authenticate(rt: Runtime, key: str | None) -> Principal:
@@ -118,10 +124,15 @@ def _authenticate(rt: Runtime, key: str | None) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def needs(scope: Scope) -> Callable[[Principal], Awaitable[Principal]]:
+def needs(scope: Scope) -> Callable[..., Awaitable[Principal]]:
     """A dependency admitting only callers whose key carries ``scope``."""
 
-    async def check(principal: CurrentPrincipal) -> Principal:
+    # One dependency, not a chain of them: each level of a chain costs every request
+    # a round of FastAPI's dependency solving, on the hottest path there is.
+    async def check(
+        request: Request, key: Annotated[str | None, Security(_api_key)] = None
+    ) -> Principal:
+        principal = authenticated(request, key)
         if scope not in principal.scopes:
             raise NotAuthorised(
                 f"a {principal.role} key cannot do this",

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
 import time
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from creditcity.ids import unique_hex
 from creditcity.logs import REQUEST_ID
 from creditcity.metrics import series
 
@@ -151,4 +151,4 @@ def _request_id(scope: Scope) -> bytes:
             if _SAFE_ID.match(value):
                 return bytes(value)
             break
-    return secrets.token_hex(8).encode()
+    return unique_hex(64).encode()

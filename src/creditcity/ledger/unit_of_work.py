@@ -69,8 +69,10 @@ def announce_people_changed(engine: Engine, people: Iterable[str]) -> list[objec
 class UnitOfWork:
     """``with UnitOfWork(engine) as uow: ...; uow.commit()``; leaving without commit rolls back."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, connection: Connection | None = None) -> None:
+        """``connection``: run on this one (kept open after) instead of one from the pool."""
         self._engine = engine
+        self._given = connection
         self._connection: Connection | None = None
         self._transaction: RootTransaction | None = None
         self._changed: set[str] = set()
@@ -84,7 +86,7 @@ class UnitOfWork:
         return self._connection
 
     def __enter__(self) -> UnitOfWork:
-        self._connection = self._engine.connect()
+        self._connection = self._given if self._given is not None else self._engine.connect()
         self._transaction = self._connection.begin()
         return self
 
@@ -117,5 +119,6 @@ class UnitOfWork:
         if self._transaction is not None and self._transaction.is_active:
             self._transaction.rollback()
         sqlite_writer.release(self.conn.info)
-        self.conn.close()
+        if self._given is None:
+            self.conn.close()
         self._connection = None

@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
-from uuid import uuid4
 
 from sqlalchemy import Connection
 
@@ -43,6 +42,7 @@ from creditcity.domain.policy import Policy, ServiceKind
 from creditcity.domain.records import validate_row
 from creditcity.domain.restrictions import AdjudicatedRecord, active_restrictions
 from creditcity.errors import CreditCityError, InputRejected, Problem
+from creditcity.ids import unique_hex
 from creditcity.ledger.audit import Access, record_events
 from creditcity.ledger.decisions import (
     DECISIONS_SOURCE,
@@ -219,7 +219,7 @@ def _decide_one(
         restrictions=restrictions,
         exposure=owed,
     )
-    decision_id = uuid4().hex
+    decision_id = unique_hex()
     record_kind = _grant_record(policy, decision_id, subject, decision, settings, now, writes)
     if decision.approved:
         owed[decision.service] = owed.get(decision.service, Decimal(0)) + decision.granted

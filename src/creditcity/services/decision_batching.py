@@ -23,11 +23,12 @@ on the first batch and caught up with the database on every batch.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
 import anyio.to_thread
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from creditcity.config import Settings
 from creditcity.domain.policy import Policy
@@ -54,6 +55,7 @@ class DecisionBatcher:
         self._pending: list[tuple[DecisionRequest, asyncio.Future[Answer]]] = []
         self._drainer: asyncio.Task[None] | None = None
         self._serving: ServingState | None = None
+        self._conn: Connection | None = None
         #: how many batches and decisions were committed (for the benchmark's report)
         self.batches = 0
         self.decided = 0
@@ -107,13 +109,34 @@ class DecisionBatcher:
         except Exception:  # the database failed: every request on its own
             return [self._alone(r) for r in requests]
 
+    def _connection(self) -> Connection:
+        """The batcher's own connection, kept between batches (batches run one at a time).
+
+        A pool checkout per batch costs a liveness round trip to PostgreSQL and
+        the pool's bookkeeping; after a database error the connection is
+        dropped and the next batch opens a new one.
+        """
+        if self._conn is None or self._conn.closed or self._conn.invalidated:
+            self._conn = self.engine.connect()
+        return self._conn
+
+    def _drop_connection(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                self._conn.close()
+        self._conn = None
+
     def _transaction(self, requests: Sequence[DecisionRequest]) -> list[Outcome]:
         serving = self.serving()
-        with UnitOfWork(self.engine) as uow:
-            outcomes = decide_batch(
-                uow.conn, requests, policy=self.policy, settings=self.settings, scores=serving
-            )
-            uow.commit()
+        try:
+            with UnitOfWork(self.engine, connection=self._connection()) as uow:
+                outcomes = decide_batch(
+                    uow.conn, requests, policy=self.policy, settings=self.settings, scores=serving
+                )
+                uow.commit()
+        except Exception:
+            self._drop_connection()
+            raise
         self.batches += 1
         self.decided += sum(not isinstance(o, Exception) for o in outcomes)
         count_group_commit(
