@@ -30,9 +30,9 @@ from creditcity.rights.audit_chain import verify_chain
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("heavy")]
 CLIENTS = 8
-#: seconds a request may take before the test calls it a hang (a shared, loaded box
-#: queues 32 connections behind one audit chain; this is no speed check)
-HANG = 300
+#: seconds a request may take before the test calls it a hang (a shared, loaded box can
+#: be slow; this is no speed check, bench_api is)
+HANG = 30
 ROUNDS = 8
 
 
@@ -173,11 +173,6 @@ def _decision_ids(url: str) -> list[str]:
         return [r[0] for r in conn.execute(select(decisions.c.decision_id))]
 
 
-@pytest.mark.skip(
-    reason="open (issue 11): at 32 connections on 2 workers some requests hung past 300 s "
-    "on both stores in the last runs of this session; it passed once earlier with 12 "
-    "requests a client. Skipped so the suite stays green until it is diagnosed."
-)
 def test_thirty_two_connections_of_audited_reads_and_decisions_get_no_5xx_and_the_chain_holds(
     db_url: str, tmp_path: Path
 ) -> None:
