@@ -5,6 +5,7 @@
     decisions{outcome, service}              decisions answered, by outcome
     group_commit_size                        decisions committed together by the batcher
     ingested{result, channel}                records accepted, duplicate or rejected
+    federation_refusals{reason}              federation batches and requests refused
     audit chain length, rescoring lag        read from the database at scrape time
 
 With ``--workers N`` each worker writes its samples to files under
@@ -43,6 +44,7 @@ class Series:
     decisions: Counter
     group_commit_size: Histogram
     ingested: Counter
+    federation_refusals: Counter
 
 
 @cache
@@ -76,6 +78,12 @@ def series() -> Series:
             "creditcity_ingested_records",
             "Records submitted, by result (accepted, duplicate, rejected) and channel.",
             ["result", "channel"],
+        ),
+        federation_refusals=Counter(
+            "creditcity_federation_refusals",
+            "Federation batches and requests refused, by reason (tampered, gap, replay, "
+            "unknown peer, unreachable, ...); each is also in the refusals log.",
+            ["reason"],
         ),
     )
 
@@ -133,6 +141,11 @@ def count_ingested(channel: str, *, accepted: int, duplicate: int, rejected: int
     for result, n in (("accepted", accepted), ("duplicate", duplicate), ("rejected", rejected)):
         if n:
             ingested.labels(result, channel).inc(n)
+
+
+def count_federation_refusal(reason: str) -> None:
+    """A refused federation batch or request (its reason is one of a fixed set)."""
+    series().federation_refusals.labels(reason).inc()
 
 
 def count_group_commit(outcomes: Iterable[tuple[str, bool]]) -> None:

@@ -7,6 +7,8 @@ against it, on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import uuid
 from collections.abc import Callable
@@ -166,6 +168,45 @@ def test_a_retry_with_the_same_key_after_a_kill_returns_the_same_decision_and_do
     with make_engine(db_url).connect() as conn:
         kept = conn.execute(select(func.count()).select_from(idempotency_keys)).scalar_one()
     assert kept == len(people)
+
+
+def test_sigterm_during_a_burst_answers_what_is_in_flight_and_stores_only_what_was_answered(
+    db_url: str, tmp_path: Path
+) -> None:
+    """A graceful stop (a deploy, a scale-down): no 5xx, no decision stored but unanswered."""
+    migrate(make_engine(db_url))
+    people = [_person() for _ in range(CLIENTS * 12)]
+    _scored(db_url, people, 720)
+    answered: dict[str, str] = {}
+    codes: list[int] = []
+    lock = threading.Lock()
+    server = start_server(db_url, tmp_path, workers=2)
+    stopping = threading.Event()
+
+    def burst(client: httpx.Client, mine: list[str]) -> None:
+        for subject in mine:
+            try:
+                answer = _ask(client, subject, "bike_deposit", 99, **{"Idempotency-Key": subject})
+            except httpx.HTTPError:
+                return  # the server stopped taking requests
+            with lock:
+                codes.append(answer.status_code)
+                if answer.status_code == 200:
+                    answered[subject] = answer.json()["decision_id"]
+                if len(answered) >= len(people) // 3 and not stopping.is_set():
+                    stopping.set()
+                    os.killpg(server.process.pid, signal.SIGTERM)
+
+    shares = [people[i::CLIENTS] for i in range(CLIENTS)]
+    clients = [httpx.Client(base_url=server.url) for _ in range(CLIENTS)]
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        list(pool.map(burst, clients, shares))
+    assert server.process.wait(timeout=60) is not None
+    assert stopping.is_set() and [c for c in codes if c != 200] == []
+    stored = _decision_ids(db_url)
+    assert sorted(stored) == sorted(answered.values())  # answered ones once, nothing else
+    with make_engine(db_url).connect() as conn:
+        assert verify_chain(chain(conn)).intact
 
 
 def _decision_ids(url: str) -> list[str]:

@@ -11,6 +11,7 @@ test's tmp folder, and also to ``$CREDITCITY_SCREENSHOTS`` when it is set.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -91,13 +92,16 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
         "CREDITCITY_HOME": str(folder / "home"),
         "CREDITCITY_PSEUDONYM_SECRET": SETTINGS.pseudonym_secret,
     }
+    principal = next(p for p in keys if p.startswith("resident:"))
+    resident = _created_key(url, env, principal)  # as the credit office would issue it
     command = [sys.executable, "-m", "creditcity", "serve", "--database-url", url]
     command += ["--keys", str(folder / "keys.toml"), "--port", str(port)]
-    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    log = folder / "server.log"  # never a pipe nobody reads: it would fill and block the server
+    with log.open("wb") as sink:
+        server = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base, server)
-        resident = next(k for p, k in keys.items() if p.startswith("resident:"))
+        _wait_until_up(base, server, log)
         operator = next(k for p, k in keys.items() if p.startswith("operator:"))
         yield Portal(base, resident, operator, expected)
     finally:
@@ -105,11 +109,19 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
         server.wait(timeout=20)
 
 
-def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
+def _created_key(url: str, env: dict[str, str], principal: str) -> str:
+    """A resident key made with ``creditcity keys create`` against the running server's data."""
+    command = [sys.executable, "-m", "creditcity", "keys", "create", "--role", "resident"]
+    command += ["--principal", principal, "--label", "Resident", "--json", "--database-url", url]
+    made = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    return str(json.loads(made.stdout)["key"])
+
+
+def _wait_until_up(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            output = server.stdout.read().decode() if server.stdout else ""
+            output = log.read_text(errors="replace")[-4000:]
             pytest.fail(f"creditcity serve exited: {output}")
         try:
             if httpx.get(f"{base}/v1/public/policy", timeout=1).status_code == 200:

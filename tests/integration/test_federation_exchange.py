@@ -92,6 +92,7 @@ def test_a_tampered_batch_a_gap_a_replay_and_an_unknown_peer_are_each_refused(
     cities: tuple[Node, Node], tmp_path: Path
 ) -> None:
     a, b = cities
+    before = {r: _refusals(r) for r in ("signature", "gap", "replay", "unknown_peer")}
     for n in range(3):
         a.ingest([court(f"3301061990010{n}0000", f"J-{n}")], tmp_path, f"j{n}")
         feed(a, b)  # publish one batch per judgment
@@ -111,6 +112,15 @@ def test_a_tampered_batch_a_gap_a_replay_and_an_unknown_peer_are_each_refused(
     assert refused[0].reason is Refusal.UNKNOWN_PEER and "not a peer" in refused[0].message
     counts = {p.city: p.refused for p in list_peers(b.engine)}
     assert counts["hangzhou"] == {"signature": 1, "gap": 1, "replay": 1}
+    assert {r: _refusals(r) - n for r, n in before.items()} == dict.fromkeys(before, 1)
+
+
+def _refusals(reason: str) -> float:
+    """The Prometheus counter of refusals for ``reason`` in this process."""
+    from creditcity.metrics import series
+
+    value: float = series().federation_refusals.labels(reason)._value.get()
+    return value
 
 
 def test_a_city_that_is_not_a_peer_is_refused_the_feed(

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -46,26 +47,31 @@ def environment(home: Path, secret: str = "served-test-secret") -> dict[str, str
 def served(args: list[str], env: Mapping[str, str]) -> Iterator[str]:
     """``creditcity ARGS --port P`` until the block ends; yields ``http://127.0.0.1:P``."""
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "creditcity", *args, "--port", str(port)],
-        env=dict(env),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    # the JSON access log goes to a file: a pipe nobody reads fills after a few hundred
+    # requests and then blocks the server
+    log = Path(tempfile.mkstemp(prefix=f"creditcity-served-{port}-", suffix=".log")[1])
+    with log.open("wb") as sink:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "creditcity", *args, "--port", str(port)],
+            env=dict(env),
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(base, server)
+        wait_until_up(base, server, log)
         yield base
     finally:
         server.terminate()
         server.wait(timeout=30)
+        log.unlink(missing_ok=True)
 
 
-def wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
+def wait_until_up(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            output = server.stdout.read().decode() if server.stdout else ""
+            output = log.read_text(errors="replace")[-4000:]
             pytest.fail(f"creditcity serve exited: {output}")
         try:
             if httpx.get(f"{base}/v1/public/policy", timeout=2).status_code == 200:

@@ -8,7 +8,7 @@ arrive while a batch is being written wait for the next batch; each batch is
 decided by :func:`creditcity.services.decision_batch.decide_batch` inside one
 :class:`UnitOfWork` and committed once, then every caller in it is answered.
 Nobody is answered before their decision is committed, and there is no
-timer: a lone request is decided at once.
+timer: a lone request is decided at once (after two turns of the event loop).
 
 A refused request (bad input, a service the provider does not run) is
 answered with its error and writes nothing, without disturbing the rest of
@@ -39,6 +39,9 @@ from creditcity.services.decision_batch import Outcome, decide_batch
 from creditcity.services.serving import ServingState
 
 __all__ = ["Answer", "DecisionBatcher", "Outcome"]
+
+#: turns of the event loop a batch waits for requests already on their way (see _drain)
+GATHER_TURNS = 2
 
 #: What a caller gets: a decision, or the answer kept for its idempotency key (a retry).
 Answer = DecisionAnswer | dict[str, Any]
@@ -81,6 +84,12 @@ class DecisionBatcher:
 
     async def _drain(self) -> None:
         while self._pending:
+            # Let the loop read what has already arrived on other connections before the
+            # batch is cut: answers go out together, the next requests come back together,
+            # and without this the batches alternate between one request and the rest.
+            # It costs a lone request two turns of the loop (microseconds), not a timer.
+            for _ in range(GATHER_TURNS):
+                await asyncio.sleep(0)
             batch = self._pending[: self.max_batch]
             del self._pending[: self.max_batch]
             try:

@@ -35,6 +35,7 @@ from creditcity.ledger import federation_inbox as inbox
 from creditcity.ledger import federation_outbox as outbox
 from creditcity.ledger.audit import record_access
 from creditcity.ledger.unit_of_work import UnitOfWork, announce_people_changed
+from creditcity.metrics import count_federation_refusal
 from creditcity.rights.federation_tokens import (
     claimed_issuer,
     open_batch,
@@ -119,6 +120,7 @@ def serve_feed(
             peer = open_request(request_token, known, settings.city)
         except BatchRefused as error:
             who = claimed_issuer(request_token) or "?"
+            count_federation_refusal(str(error.reason))
             inbox.log_refusal(uow.conn, who, str(error.reason), None, error.message, now_utc())
             uow.commit()
             raise NotAuthorised(error.message, problems=error.problems) from None
@@ -168,6 +170,7 @@ def receive_batches(
                 f"add it with `creditcity federation peers add {peer_city} URL --jwks FILE`",
                 problems=[Problem(peer_city, "federation", "peer", "a city in the peers list")],
             )
+            count_federation_refusal(str(error.reason))
             inbox.log_refusal(
                 uow.conn, peer_city, str(error.reason), None, error.message, now_utc()
             )
@@ -205,6 +208,7 @@ def _receive_one(engine: Engine, peer: inbox.Peer, token: str, report: Received)
         except BatchRefused as error:
             uow.rollback()
             seq = claims.get("seq") if isinstance(claims.get("seq"), int) else None
+            count_federation_refusal(str(error.reason))
             inbox.log_refusal(uow.conn, peer.city, str(error.reason), seq, error.message, now)
             uow.commit()
             report.refused.append(error)

@@ -25,6 +25,7 @@ from creditcity.domain.federation import BatchRefused, Refusal
 from creditcity.errors import Problem
 from creditcity.ledger import federation_inbox as inbox
 from creditcity.ledger.unit_of_work import UnitOfWork
+from creditcity.metrics import count_federation_refusal
 from creditcity.rights.federation_tokens import sign_request
 from creditcity.services.federation import keystore_for
 from creditcity.services.federation_exchange import (
@@ -96,6 +97,7 @@ def _unreachable(peer: inbox.Peer, message: str) -> BatchRefused:
 
 def _log_unreachable(engine: Engine, peer: str, error: BatchRefused) -> None:
     with UnitOfWork(engine) as uow:
+        count_federation_refusal(str(error.reason))
         inbox.log_refusal(uow.conn, peer, str(error.reason), None, error.message, now_utc())
         uow.commit()
 

@@ -111,15 +111,18 @@ def gauge(
     def x_of(value: float) -> float:
         return left + (right - left) * (min(max(value, low), high) - low) / span
 
-    parts = [_open(96, title)]
+    parts = [_open(124, title)]
     for index, band in enumerate(bands):
         x0, x1 = x_of(band.low), x_of(band.high)
+        # the middle tiers are 50 points wide: labels on two alternating rows, so that
+        # neighbouring names never overlap, and each band's lower bound under its edge
+        label_y = top + 36 + (index % 2) * 16
         parts.append(
             f'<rect x="{x0:.1f}" y="{top}" width="{max(x1 - x0 - 1, 0.5):.1f}" height="18" '
             f'class="band b{index % 5}"/>'
-            f'<text x="{(x0 + x1) / 2:.1f}" y="{top + 36}" class="tick" '
+            f'<text x="{(x0 + x1) / 2:.1f}" y="{label_y}" class="tick" '
             f'text-anchor="middle">{escape(band.label)}</text>'
-            f'<text x="{x0:.1f}" y="{top + 52}" class="tick" text-anchor="start">{band.low}</text>'
+            f'<text x="{x0:.1f}" y="{top + 84}" class="tick" text-anchor="start">{band.low}</text>'
         )
     marker = x_of(score)
     parts.append(
