@@ -92,7 +92,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
         "CREDITCITY_HOME": str(folder / "home"),
         "CREDITCITY_PSEUDONYM_SECRET": SETTINGS.pseudonym_secret,
     }
-    principal = next(p for p in keys if p.startswith("resident:"))
+    principal = next(p for p in keys if p.startswith("resident:")).split(" ")[0]
     resident = _created_key(url, env, principal)  # as the credit office would issue it
     command = [sys.executable, "-m", "creditcity", "serve", "--database-url", url]
     command += ["--keys", str(folder / "keys.toml"), "--port", str(port)]

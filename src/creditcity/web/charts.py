@@ -111,7 +111,7 @@ def gauge(
     def x_of(value: float) -> float:
         return left + (right - left) * (min(max(value, low), high) - low) / span
 
-    parts = [_open(124, title)]
+    parts = [_open(108, title)]
     for index, band in enumerate(bands):
         x0, x1 = x_of(band.low), x_of(band.high)
         # the middle tiers are 50 points wide: labels on two alternating rows, so that
@@ -122,7 +122,7 @@ def gauge(
             f'class="band b{index % 5}"/>'
             f'<text x="{(x0 + x1) / 2:.1f}" y="{label_y}" class="tick" '
             f'text-anchor="middle">{escape(band.label)}</text>'
-            f'<text x="{x0:.1f}" y="{top + 84}" class="tick" text-anchor="start">{band.low}</text>'
+            f'<text x="{x0:.1f}" y="{top + 70}" class="tick" text-anchor="start">{band.low}</text>'
         )
     marker = x_of(score)
     parts.append(
