@@ -178,13 +178,32 @@ def test_the_operator_dashboard_draws_the_figures_and_resolves_disputes(
         data={"outcome": "reject", "note": "the bank has proof", "csrf": csrf(page)},
     )
     assert done.status_code == 200 and "rejected" in done.text
-    groups = tmp_path / "groups.csv"
-    groups.write_text(f"national_id,group\n{NATIONAL_ID},north\n", encoding="utf-8")
+    groups = f"national_id,group\n{NATIONAL_ID},north\n".encode()
     fair = api.client.post(
         "/operator/fairness?lang=en",
-        data={"path": str(groups), "attribute": "group", "csrf": csrf(page)},
+        data={"attribute": "group", "csrf": csrf(page)},
+        files={"groups": ("groups.csv", groups, "text/csv")},
     )
     assert fair.status_code == 200 and "north" in fair.text
+    assert "Eligibility under the policy" in fair.text  # every labelled resident, not decisions
+
+
+def test_the_fairness_form_takes_an_upload_and_never_reads_a_server_path(
+    api: Api, tmp_path: Path
+) -> None:
+    on_server = tmp_path / "groups.csv"
+    on_server.write_text(f"national_id,group\n{NATIONAL_ID},north\n", encoding="utf-8")
+    sign_in(api, "operator")
+    page = api.client.get("/operator?lang=en").text
+    assert 'type="file"' in page and 'enctype="multipart/form-data"' in page
+    for path in (str(on_server), "/etc/passwd", "/nonexistent"):  # the same answer for each
+        probe = api.client.post(
+            "/operator/fairness?lang=en",
+            data={"path": path, "attribute": "group", "csrf": csrf(page)},
+            files={"other": ("x.txt", b"x", "text/plain")},
+        )
+        assert probe.status_code == 422 and "Choose a file" in probe.text
+        assert "north" not in probe.text and path not in probe.text
 
 
 def test_chinese_pages_hold_no_latin_words_beyond_the_allow_list(api: Api) -> None:

@@ -116,6 +116,8 @@ def body_limit_for(app: ASGIApp, settings: Settings) -> BodyLimit:
         by_prefix=(
             ("/v1/decisions", settings.max_decision_body_bytes),
             ("/v1/records", settings.max_records_body_bytes),
+            # a fairness group file (one line per resident), uploaded by the office
+            ("/operator/fairness", settings.max_records_body_bytes),
         ),
     )
 

@@ -4,7 +4,6 @@ queue, and the fairness audit (group labels from a file, held in memory only).""
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -12,14 +11,20 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from creditcity.domain.principals import Scope
-from creditcity.errors import InputRejected, Problem
 from creditcity.services.audit_log import record_figures_read
 from creditcity.services.disputes import list_disputes, resolve_dispute
-from creditcity.services.fairness_audit import audit_fairness, read_groups
+from creditcity.services.fairness_audit import audit_fairness_upload
 from creditcity.services.score_distribution import EDGES, score_distribution
 from creditcity.services.stats import city_stats
 from creditcity.web.charts import Bar, bars, histogram
-from creditcity.web.render import Page, checked_form, page_for, refused, shown_errors
+from creditcity.web.render import (
+    Page,
+    checked_form,
+    checked_upload,
+    page_for,
+    refused,
+    shown_errors,
+)
 
 router = APIRouter(include_in_schema=False)
 PURPOSE = "operator portal: city figures"
@@ -114,28 +119,20 @@ async def fairness(request: Request) -> Response:
         return no
 
     async def work() -> Response:
-        form = await checked_form(page)
-        path = Path(form.get("path", "").strip())
+        form, data = await checked_upload(page, "groups")
         attribute = form.get("attribute", "").strip() or "group"
-        if not path.is_file():
-            raise InputRejected(
-                "no such group file",
-                problems=[
-                    Problem(
-                        f"'{str(path)[:200]}' is not a file on the server",
-                        field="path",
-                        expected="a Parquet or CSV file with national_id and a label column",
-                    )
-                ],
-            )
         rt, who = page.rt, page.principal
         assert who is not None
-        groups = await run_in_threadpool(
-            read_groups, path, secret=rt.settings.pseudonym_secret, attribute=attribute
+        audit = await run_in_threadpool(
+            audit_fairness_upload,
+            rt.engine,
+            data,
+            attribute=attribute,
+            actor=who.id,
+            settings=rt.settings,
         )
-        report = await run_in_threadpool(
-            audit_fairness, rt.engine, groups, attribute=attribute, actor=who.id
+        return await _dashboard(
+            page, fairness=audit.decisions.as_dict(), eligibility=audit.policy.as_dict()
         )
-        return await _dashboard(page, fairness=report.as_dict())
 
     return await shown_errors(page, work)

@@ -143,6 +143,34 @@ async def read_form(request: Request) -> Mapping[str, str]:
     return {name: values[-1] for name, values in parsed.items()}
 
 
+async def checked_upload(page: Page, field: str) -> tuple[Mapping[str, str], bytes]:
+    """A posted multipart form with one file in ``field``, checked like :func:`checked_form`.
+
+    The edge has already refused a body over the route's limit before reading it.
+    """
+    try:
+        form = await page.request.form(max_files=1, max_fields=20)
+    except Exception as error:  # python-multipart's and Starlette's refusals alike
+        raise InputRejected(
+            "the form cannot be read", problems=[Problem(str(error)[:200], "form")]
+        ) from None
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    if not page.sessions.form_ok(page.request, fields.get("csrf")):
+        raise NotAuthorised(
+            page.gettext(
+                "This form has expired or did not come from this site; "
+                "reload the page and try again."
+            )
+        )
+    upload = form.get(field)
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        raise InputRejected(
+            page.gettext("Choose a file to upload."),
+            problems=[Problem("no file was sent", "form", field, "a CSV or Parquet file")],
+        )
+    return fields, await upload.read()
+
+
 def refused(page: Page, scope: Scope) -> Response | None:
     """Why this page is not for the visitor (sign in first, or the wrong account), or None."""
     if page.principal is None:
