@@ -171,6 +171,9 @@ def test_the_operator_dashboard_draws_the_figures_and_resolves_disputes(
     sign_in(api, "operator")
     page = api.client.get("/operator?lang=en").text
     assert page.count("<svg") >= 3 and "¥99" in page and "not mine" in page
+    queue = page[page.index('id="disputes"') :]
+    assert "Days left to answer: " in queue and "bank:" in queue  # the record's source
+    assert RESIDENT[:14] in queue and "waiting for an answer" in queue
     dispute_id = re.search(r'action="/operator/disputes/(\d+)', page)
     assert dispute_id
     done = api.client.post(

@@ -10,7 +10,7 @@ upheld dispute is a retraction entry in the ledger, written by the service.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,6 +40,10 @@ class DisputeRow:
     resolved_at: datetime | None
     resolved_by: str | None
     resolution: str | None
+    #: the disputed record, as the office's queue shows it (None where it is not read)
+    record_kind: str | None = None
+    record_date: datetime | None = None
+    record_source: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +57,9 @@ class DisputeRow:
             "resolved_at": self.resolved_at.isoformat() if self.resolved_at else None,
             "resolved_by": self.resolved_by,
             "resolution": self.resolution,
+            "record_kind": self.record_kind,
+            "record_date": self.record_date.isoformat() if self.record_date else None,
+            "record_source": self.record_source,
         }
 
 
@@ -69,6 +76,9 @@ def _row(record: Any) -> DisputeRow:
         resolved_at=m["resolved_at"],
         resolved_by=m["resolved_by"],
         resolution=m["resolution"],
+        record_kind=m.get("record_kind"),
+        record_date=m.get("record_date"),
+        record_source=m.get("record_source"),
     )
 
 
@@ -129,14 +139,29 @@ def of_entry(conn: Connection, entry_id: int) -> list[DisputeRow]:
 
 
 def listed(
-    conn: Connection, *, subject: str | None = None, status: str | None = None
+    conn: Connection,
+    *,
+    subject: str | None = None,
+    status: str | Sequence[str] | None = None,
 ) -> list[DisputeRow]:
-    """Disputes, oldest first, optionally of one person and/or in one status."""
-    query = select(disputes).order_by(disputes.c.dispute_id)
+    """Disputes, oldest first, optionally of one person and/or in some statuses, each with
+    the kind, date and source of the record it disputes."""
+    query = (
+        select(
+            disputes,
+            entries.c.kind.label("record_kind"),
+            entries.c.occurred_at.label("record_date"),
+            entries.c.source.label("record_source"),
+        )
+        .select_from(disputes.outerjoin(entries, entries.c.entry_id == disputes.c.entry_id))
+        .order_by(disputes.c.dispute_id)
+    )
     if subject is not None:
         query = query.where(disputes.c.subject == subject)
-    if status is not None:
+    if isinstance(status, str):
         query = query.where(disputes.c.status == status)
+    elif status is not None:
+        query = query.where(disputes.c.status.in_(list(status)))
     return [_row(r) for r in conn.execute(query)]
 
 

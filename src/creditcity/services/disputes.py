@@ -292,15 +292,26 @@ def list_disputes(
     actor: str = "operator",
     role: str = "operator",
 ) -> list[store.DisputeRow]:
-    """Disputes (overdue ones upheld first); reading them is an access to each file listed."""
-    if status is not None and status not in store.STATUSES:
+    """Disputes (overdue ones upheld first); reading them is an access to each file listed.
+
+    ``status="open"`` lists those still to answer: pending ones and those queued
+    for review.
+    """
+    if status is not None and status != "open" and status not in store.STATUSES:
         raise InputRejected(
             "unknown dispute status",
-            problems=[Problem(repr(status), field="status", expected=" or ".join(store.STATUSES))],
+            problems=[
+                Problem(
+                    repr(status),
+                    field="status",
+                    expected=" or ".join(("open", *store.STATUSES)),
+                )
+            ],
         )
     sweep(engine)
     with UnitOfWork(engine) as uow:
-        found = store.listed(uow.conn, subject=subject, status=status)
+        wanted = store.OPEN if status == "open" else status
+        found = store.listed(uow.conn, subject=subject, status=wanted)
         for person in sorted({d.subject for d in found} | ({subject} if subject else set())):
             record_access(
                 uow.conn,

@@ -3,6 +3,8 @@ queue, and the fairness audit (group labels from a file, held in memory only).""
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -37,8 +39,9 @@ async def _dashboard(page: Page, **extra: Any) -> Response:
     figures = await run_in_threadpool(city_stats, rt.engine, policy=rt.policy)
     spread = await run_in_threadpool(score_distribution, rt.engine, city)
     await run_in_threadpool(record_figures_read, rt.engine, who, PURPOSE, "portal.dashboard")
-    queue = await run_in_threadpool(list_disputes, rt.engine, status="pending", actor=who.id)
+    queue = await run_in_threadpool(list_disputes, rt.engine, status="open", actor=who.id)
     stats = figures.as_dict()
+    now = rt.clock()
     title = page.gettext("Score distribution (%(city)s)", city=city or page.gettext("all cities"))
     charts = {
         "spread": histogram(spread.counts, EDGES, title=title, ticks=range(350, 951, 100)),
@@ -53,9 +56,16 @@ async def _dashboard(page: Page, **extra: Any) -> Response:
         stats=stats,
         spread=spread,
         charts=charts,
-        queue=[d.as_dict() for d in queue],
+        queue=[_queued(d.as_dict(), now) for d in queue],
         **extra,
     )
+
+
+def _queued(dispute: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A dispute as the queue shows it: whose, and whole days left to answer (0: due today)."""
+    deadline = datetime.fromisoformat(dispute["deadline"])
+    left = (deadline.replace(tzinfo=None) - now.replace(tzinfo=None)).total_seconds()
+    return {**dispute, "days_left": max(0, math.ceil(left / 86_400)), "person": dispute["subject"]}
 
 
 def _money_bars(page: Page, amounts: dict[str, Decimal], title: str) -> Any:
