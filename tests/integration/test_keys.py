@@ -119,6 +119,11 @@ def test_a_server_cache_refreshes_on_its_own_thread(engine: Engine) -> None:
             time.sleep(0.02)
     finally:
         stop()
+    again = create_key(engine, provider())  # stopped: requests refresh the cache again
+    deadline = time.monotonic() + 5
+    while cache.authenticate(again.key) is None:
+        assert time.monotonic() < deadline, "after the refresher stopped, nobody refreshed"
+        time.sleep(0.02)
 
 
 def _broken_engine() -> Engine:

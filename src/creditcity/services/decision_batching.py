@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -59,6 +60,7 @@ class DecisionBatcher:
         self._drainer: asyncio.Task[None] | None = None
         self._serving: ServingState | None = None
         self._conn: Connection | None = None
+        self._running = threading.Lock()
         #: how many batches and decisions were committed (for the benchmark's report)
         self.batches = 0
         self.decided = 0
@@ -112,11 +114,17 @@ class DecisionBatcher:
                     future.set_result(outcome)
 
     def run(self, requests: Sequence[DecisionRequest]) -> list[Outcome]:
-        """Decide ``requests`` in one transaction, or each alone if the database fails."""
-        try:
-            return self._transaction(requests)
-        except Exception:  # the database failed: every request on its own
-            return [self._alone(r) for r in requests]
+        """Decide ``requests`` in one transaction, or each alone if the database fails.
+
+        One batch at a time per batcher (the drainer already runs them in turn;
+        the lock keeps it so if two event loops ever share a runtime), since
+        batches share the batcher's connection.
+        """
+        with self._running:
+            try:
+                return self._transaction(requests)
+            except Exception:  # the database failed: every request on its own
+                return [self._alone(r) for r in requests]
 
     def _connection(self) -> Connection:
         """The batcher's own connection, kept between batches (batches run one at a time).

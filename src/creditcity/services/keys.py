@@ -276,11 +276,22 @@ class KeyCache:
 
         def run() -> None:
             while not stop.wait(self._check):
-                self._refresh()
+                try:
+                    self._refresh()
+                except Exception:  # never die quietly: requests would then refresh lazily
+                    log.exception("the key cache refresher failed; requests refresh it")
+                    return
 
-        self._refresher = threading.Thread(target=run, name="creditcity-keys", daemon=True)
-        self._refresher.start()
-        return stop.set
+        refresher = threading.Thread(target=run, name="creditcity-keys", daemon=True)
+        self._refresher = refresher
+        refresher.start()
+
+        def stop_refreshing() -> None:
+            stop.set()
+            if self._refresher is refresher:
+                self._refresher = None  # back to refreshing on requests
+
+        return stop_refreshing
 
     def _current(self) -> bool:
         """Read the version counter if a second has passed; False if the cache is too stale.
@@ -290,7 +301,9 @@ class KeyCache:
         for that read (another thread's, if one is under way) rather than refuse
         a valid key because the server was quiet for a while.
         """
-        if self._refresher is None and self._clock() - self._checked_at >= self._check:
+        refresher = self._refresher
+        on_requests = refresher is None or not refresher.is_alive()
+        if on_requests and self._clock() - self._checked_at >= self._check:
             self._refresh(blocking=self._clock() - self._fresh_at > MAX_STALE_SECONDS)
         return self._clock() - self._fresh_at <= MAX_STALE_SECONDS
 
