@@ -280,3 +280,9 @@ def _office_resolves_the_dispute(page: Any, portal: Portal, visit: Visit) -> Non
     queue.locator("button[value=uphold]").click()
     page.wait_for_load_state("load")
     assert page.locator("[role=status]").first.is_visible()
+    page.goto(f"{portal.base}/operator/model?lang=en")
+    assert page.locator("text=Default rate by tier").count() == 1  # the active model's report
+    visit.check(page, "desktop-en-model")
+    page.goto(f"{portal.base}/operator/restrictions?lang=zh")
+    assert page.locator("#restrictions").is_visible()
+    visit.check(page, "desktop-zh-restrictions")

@@ -265,3 +265,53 @@ def test_unknown_portal_addresses_answer_a_page_with_a_way_back_and_api_ones_jso
     sign_in(api, "resident")
     forbidden = api.client.get("/operator?lang=en")
     assert forbidden.status_code == 403 and "This account may not see this page." in forbidden.text
+
+
+def _judgment(api: Api, tmp_path: Path, ref: str, on: str) -> None:
+    import json
+
+    from creditcity.config import Settings
+    from creditcity.services.ingest import ingest_files
+
+    path = tmp_path / f"{ref}.jsonl"
+    row = {
+        "source": "court:west-lake",
+        "idempotency_key": ref,
+        "subject": RESIDENT,
+        "kind": "court_judgment",
+        "occurred_at": on,
+        "ref": ref,
+        "amount": 5000,
+    }
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    assert ingest_files([path], engine=api.engine, settings=Settings()).ok
+
+
+def test_the_office_lists_restrictions_in_force_filtered_by_rule_and_date(
+    api: Api, tmp_path: Path
+) -> None:
+    _judgment(api, tmp_path, "J-77", "2026-03-01")
+    sign_in(api, "operator")
+    page = api.client.get("/operator/restrictions?lang=en")
+    assert page.status_code == 200
+    table = page.text[page.text.index('id="restrictions"') :]
+    assert RESIDENT[:14] in table and "1 in all" in table
+    later = api.client.get("/operator/restrictions?lang=en&since=2026-04-01").text
+    assert "0 in all" in later and RESIDENT[:14] not in later
+    bad = api.client.get("/operator/restrictions?lang=en&since=yesterday")
+    assert bad.status_code == 422 and "not a date" in bad.text
+    unknown = api.client.get("/operator/restrictions?lang=en&rule=nope")
+    assert unknown.status_code == 422 and "unknown restriction rule" in unknown.text
+    chinese = api.client.get("/operator/restrictions?lang=zh").text
+    assert latin_words(chinese) == []
+
+
+def test_the_office_model_page_says_when_no_model_exists_in_both_languages(api: Api) -> None:
+    sign_in(api, "operator")
+    english = api.client.get("/operator/model?lang=en")
+    assert english.status_code == 200 and "No model has been trained yet." in english.text
+    chinese = api.client.get("/operator/model?lang=zh").text
+    assert "尚未训练任何模型" in chinese and latin_words(chinese) == []
+    assert api.client.get("/operator/model?lang=en&version=nope").status_code == 404
+    sign_in(api, "resident")
+    assert api.client.get("/operator/model?lang=en").status_code == 403

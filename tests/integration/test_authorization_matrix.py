@@ -94,6 +94,9 @@ PORTAL: dict[tuple[str, str], str] = {
     ("GET", "/operator"): SIGNED_IN,
     ("POST", "/operator/disputes/{dispute_id}"): SIGNED_IN,
     ("POST", "/operator/fairness"): SIGNED_IN,
+    ("GET", "/operator/model"): SIGNED_IN,
+    ("POST", "/operator/model/activate"): SIGNED_IN,
+    ("GET", "/operator/restrictions"): SIGNED_IN,
 }
 #: Mounts answer every method; these are the ones the matrix calls them with
 _MOUNTS = {"/docs-assets": "/docs-assets/swagger-ui.css", "/static": None}

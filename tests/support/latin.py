@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-ALLOWED = frozenset({"QR"})
+# QR, and the model-validation terms AUC and PSI, which Chinese credit-risk practice writes as is
+ALLOWED = frozenset({"QR", "AUC", "PSI"})
 _SKIPPED = ("script", "style", "title", "svg")
 
 

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from creditcity.errors import NotFound
 from creditcity.services.published import active_scorecard, dimension_ranges
-from creditcity.web import certificates, my_file, operator, resident, signin
+from creditcity.web import certificates, my_file, office, operator, resident, signin
 from creditcity.web.render import load_session, page_for
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(load_session)])
@@ -24,6 +24,7 @@ router.include_router(resident.router)
 router.include_router(my_file.router)
 router.include_router(certificates.router)
 router.include_router(operator.router)
+router.include_router(office.router)
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -1,0 +1,122 @@
+"""The credit office's model and restriction pages (the dashboard is :mod:`.operator`).
+
+``/operator/model``: every model version with its validation (in-time and
+out-of-time AUC with intervals, population stability, the tier table with
+expected and observed default rates, the activation gate), and activation of
+a version that passed its gate. ``/operator/restrictions``: restrictions
+binding people today, filtered by rule, record date and expiry, paged.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from creditcity.domain.principals import Scope
+from creditcity.errors import InputRejected, NotFound, Problem
+from creditcity.services.model_registry import activate_version, list_versions, show_version
+from creditcity.services.restriction_list import list_restrictions
+from creditcity.web.render import Page, checked_form, page_for, refused, shown_errors
+
+router = APIRouter()
+
+
+@router.get("/operator/model", response_class=HTMLResponse)
+async def model(request: Request) -> Response:
+    page = page_for(request)
+    if (no := refused(page, Scope.OPERATE)) is not None:
+        return no
+
+    async def work() -> Response:
+        return await _model_page(page, request.query_params.get("version"))
+
+    return await shown_errors(page, work)
+
+
+async def _model_page(page: Page, wanted: str | None, **extra: Any) -> Response:
+    versions = await run_in_threadpool(list_versions, page.rt.engine)
+    chosen = wanted or next((v["version"] for v in versions if v.get("active")), None)
+    if chosen is None and versions:
+        chosen = versions[0]["version"]
+    if wanted is not None and wanted not in {v["version"] for v in versions}:
+        raise NotFound(
+            page.gettext("No such model version."),
+            problems=[Problem(wanted[:80], "query", "version", "a version listed on this page")],
+        )
+    shown = await run_in_threadpool(show_version, page.rt.engine, chosen) if chosen else None
+    return page.render("operator_model.html", versions=versions, shown=shown, **extra)
+
+
+@router.post("/operator/model/activate", response_class=HTMLResponse)
+async def activate(request: Request) -> Response:
+    page = page_for(request)
+    if (no := refused(page, Scope.OPERATE)) is not None:
+        return no
+
+    async def work() -> Response:
+        form = await checked_form(page)
+        version = form.get("version", "").strip()
+        await run_in_threadpool(activate_version, page.rt.engine, version)
+        # POST-redirect-GET: a reload or the language switch never posts again
+        return RedirectResponse(
+            f"/operator/model?lang={page.lang}&version={version}", status_code=303
+        )
+
+    return await shown_errors(page, work)
+
+
+@router.get("/operator/restrictions", response_class=HTMLResponse)
+async def restrictions(request: Request) -> Response:
+    page = page_for(request)
+    if (no := refused(page, Scope.OPERATE)) is not None:
+        return no
+
+    async def work() -> Response:
+        query = request.query_params
+        rule = query.get("rule") or None
+        since = _day(query.get("since"), "since", page)
+        expires_by = _day(query.get("expires_by"), "expires_by", page)
+        number = _page_number(query.get("page"))
+        who = page.principal
+        assert who is not None
+        found = await run_in_threadpool(
+            lambda: list_restrictions(
+                page.rt.engine,
+                page.rt.policy,
+                page.rt.clock().date(),
+                rule=rule,
+                since=since,
+                expires_by=expires_by,
+                page=number,
+                actor=who.id,
+            )
+        )
+        triggers = {r.name: r.trigger for r in page.rt.policy.restrictions}
+        return page.render(
+            "operator_restrictions.html",
+            found=found,
+            triggers=triggers,
+            chosen={"rule": rule, "since": since, "expires_by": expires_by},
+        )
+
+    return await shown_errors(page, work)
+
+
+def _day(text: str | None, field: str, page: Page) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputRejected(
+            page.gettext("That is not a date."),
+            problems=[Problem(text[:40], "query", field, "a date such as 2026-06-30")],
+        ) from None
+
+
+def _page_number(text: str | None) -> int:
+    return int(text) if text and text.isdigit() and len(text) < 7 else 1
