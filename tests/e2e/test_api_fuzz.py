@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
@@ -69,6 +70,7 @@ def _key_for(path: str) -> str | None:
     return next((KEYS[role] for prefix, role in ROLE_BY_PREFIX if path.startswith(prefix)), None)
 
 
+@pytest.mark.serial  # see the marker in pyproject.toml: under xdist one operation of 21 ran
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES,
