@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from creditcity.cli import app
+from creditcity.config import get_settings
 
 pytestmark = pytest.mark.xdist_group("city")
 
@@ -28,3 +29,6 @@ def test_the_demo_simulates_scores_decides_closes_the_loop_and_certifies(tmp_pat
     assert loop["outcome"]["kind"] == "borrowing_lost"
     assert loop["score_after"] < loop["score_before"]
     assert summary["certificate"]["tier"] and "score" not in summary["certificate"]
+    # signed with the keys the server serves /verify and /readyz with, not a folder of its own
+    assert not (tmp_path / "keys").exists()
+    assert any(get_settings().signing_keys_dir.glob("*.pem"))

@@ -162,7 +162,9 @@ def _certificate(engine: Engine, settings: Settings, subject: str, result: DemoS
     from creditcity.rights.keystore import KeyStore
     from creditcity.services.certify import issue_for
 
-    keys = KeyStore.open(Path(result.city_dir).parent / "keys")
+    # the server's own signing keys, so that its /verify accepts what the demo issued
+    # and /readyz finds a signing key
+    keys = KeyStore.open(settings.signing_keys_dir)
     issued = issue_for(
         engine, keys, subject, settings=settings, audience="landlord:anju", ttl=timedelta(days=30)
     )
