@@ -39,6 +39,7 @@ __all__ = [
     "StoredDecision",
     "StoredNotice",
     "adjudicated_records",
+    "adjudicated_records_by_person",
     "adjudicated_records_by_subject",
     "adjudicated_records_of",
     "append_entries",
@@ -317,6 +318,14 @@ def adjudicated_records_by_subject(
         (subj, AdjudicatedRecord(kind, source, ref or "", occurred))
         for subj, kind, source, ref, occurred in result
     ]
+
+
+def adjudicated_records_by_person(conn: Connection) -> dict[str, list[AdjudicatedRecord]]:
+    """Everyone's :func:`adjudicated_records`, per person (what city-wide figures read)."""
+    found: dict[str, list[AdjudicatedRecord]] = {}
+    for subject, record in adjudicated_records_by_subject(conn):
+        found.setdefault(subject, []).append(record)
+    return found
 
 
 _OUTCOMES_OF = (

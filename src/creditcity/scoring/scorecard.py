@@ -331,18 +331,9 @@ def _clamped(
 ) -> FloatArray:
     """A feature's log-odds contributions after the two rules no fit may break.
 
-        Serious records (``FeatureSpec.serious``): catalogue bins (see
-    :mod:`creditcity.scoring.binning`), never dropped, and weighted at least
-    ``serious_weight_floor`` times their weight of evidence. Without the floor,
-    collinear delinquency features took the logistic weight and 60+ days late,
-    90+ days late and loan defaults (default rates 36%, 25%, 19% against 7%)
-    came out at 0 points on the demo city; a regulator would not sign a score
-    where a default costs nothing. The floor costs out-of-time AUC nothing
-    measurable there (docs/benchmarks.md).
-
-    One-sided (consent) features: no bin below "not shared". Serious records:
-        each further bin worth no more than the one before (one judgment never
-        helps, two never cost less than one).
+    One-sided (consent) features: no bin below "not shared". Serious records
+    (see the module docstring): each further bin worth no more than the one
+    before (one judgment never helps, two never cost less than one).
     """
     out = np.asarray(u, dtype=np.float64).copy()
     if one_sided:

@@ -21,12 +21,12 @@ from creditcity.domain.policy import Policy
 from creditcity.domain.restrictions import AdjudicatedRecord, active_restrictions
 from creditcity.errors import InputRejected, Problem
 from creditcity.ledger.audit import record_access
-from creditcity.ledger.decisions import adjudicated_records_by_subject
+from creditcity.ledger.decisions import adjudicated_records_by_person
 from creditcity.ledger.unit_of_work import UnitOfWork
 
 __all__ = ["PER_PAGE", "RestrictionPage", "RestrictionRow", "list_restrictions"]
 
-PER_PAGE = 50
+PER_PAGE = 20
 PURPOSE = "restrictions review"
 
 
@@ -71,7 +71,7 @@ def list_restrictions(
             problems=[Problem(repr(rule)[:80], "query", "rule", " or ".join(sorted(rules)))],
         )
     with UnitOfWork(engine) as uow:
-        everyone = _binding(adjudicated_records_by_subject(uow.conn), policy, today)
+        everyone = _binding(adjudicated_records_by_person(uow.conn), policy, today)
         by_rule: dict[str, int] = defaultdict(int)
         for row in everyone:
             by_rule[row.rule] += 1
@@ -99,11 +99,8 @@ def list_restrictions(
 
 
 def _binding(
-    pairs: list[tuple[str, AdjudicatedRecord]], policy: Policy, today: date
+    records: dict[str, list[AdjudicatedRecord]], policy: Policy, today: date
 ) -> list[RestrictionRow]:
-    records: dict[str, list[AdjudicatedRecord]] = defaultdict(list)
-    for subject, record in pairs:
-        records[subject].append(record)
     rows = [
         RestrictionRow(
             subject,

@@ -9,7 +9,6 @@ Aggregates only; no one's file is read, so nothing is written to the audit log.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -18,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from creditcity.domain.policy import Policy
-from creditcity.domain.restrictions import AdjudicatedRecord, active_restrictions
+from creditcity.domain.restrictions import active_restrictions
 from creditcity.ledger.decision_stats import (
     Ratio,
     approvals_by_tier,
@@ -27,7 +26,7 @@ from creditcity.ledger.decision_stats import (
     residents_who_looked,
     totals_by_service,
 )
-from creditcity.ledger.decisions import adjudicated_records_by_subject, open_exposure
+from creditcity.ledger.decisions import adjudicated_records_by_person, open_exposure
 from creditcity.ledger.unit_of_work import UnitOfWork
 from creditcity.services.notices import RESTRICTION_NOTICE
 
@@ -133,9 +132,7 @@ def _by_tier(ratios: dict[str | None, Ratio], order: dict[str, int]) -> dict[str
 
 def restriction_counts(conn: Connection, policy: Policy, today: date) -> RestrictionCounts:
     """Active restrictions today, and imposed ones since lifted (settled or expired)."""
-    records: dict[str, list[AdjudicatedRecord]] = defaultdict(list)
-    for subject, record in adjudicated_records_by_subject(conn):
-        records[subject].append(record)
+    records = adjudicated_records_by_person(conn)
     active = lifted = people = 0
     triggers = [rule.trigger for rule in policy.restrictions]
     for person in records.values():

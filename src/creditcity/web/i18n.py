@@ -124,12 +124,17 @@ class Speaker:
 
     def money(self, value: object) -> Markup:
         """Yuan: ¥1,300 or ¥40.30, never broken across lines."""
+        if _as_decimal(value) is None:
+            return Markup("—")
+        return Markup('<span class="num">{}</span>').format(escape(self.money_text(value)))
+
+    def money_text(self, value: object) -> str:
+        """:meth:`money` as plain text, for a chart's labels (SVG holds no HTML)."""
         amount = _as_decimal(value)
         if amount is None:
-            return Markup("—")
+            return "—"
         pattern = "#,##0" if amount == amount.to_integral_value() else "#,##0.00"
-        text = "¥" + format_decimal(amount, format=pattern, locale=self.locale)
-        return Markup('<span class="num">{}</span>').format(escape(text))
+        return "¥" + format_decimal(amount, format=pattern, locale=self.locale)
 
     def number(self, value: object) -> Markup:
         amount = _as_decimal(value)

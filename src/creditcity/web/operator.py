@@ -73,7 +73,7 @@ def _money_bars(page: Page, amounts: dict[str, Decimal], title: str) -> Any:
         return None
     top = max(amounts.values()) or Decimal(1)
     rows = [
-        Bar(page._service(s), float(a / top), f"{a:,.0f} {page.gettext('yuan')}")
+        Bar(page._service(s), float(a / top), page.say.money_text(a))
         for s, a in sorted(amounts.items(), key=lambda item: -item[1])
     ]
     return bars(rows, title=title)

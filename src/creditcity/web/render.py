@@ -155,13 +155,7 @@ async def checked_upload(page: Page, field: str) -> tuple[Mapping[str, str], byt
             "the form cannot be read", problems=[Problem(str(error)[:200], "form")]
         ) from None
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
-    if not page.sessions.form_ok(page.request, fields.get("csrf")):
-        raise NotAuthorised(
-            page.gettext(
-                "This form has expired or did not come from this site; "
-                "reload the page and try again."
-            )
-        )
+    _refuse_foreign(page, fields.get("csrf"))
     upload = form.get(field)
     if upload is None or isinstance(upload, str) or not upload.filename:
         raise InputRejected(
@@ -184,14 +178,19 @@ def refused(page: Page, scope: Scope) -> Response | None:
 async def checked_form(page: Page) -> Mapping[str, str]:
     """The posted form, if it came from this site with this browser's and session's token."""
     form = await read_form(page.request)
-    if not page.sessions.form_ok(page.request, form.get("csrf")):
+    _refuse_foreign(page, form.get("csrf"))
+    return form
+
+
+def _refuse_foreign(page: Page, token: str | None) -> None:
+    """A form without this browser's and session's token did not come from this site."""
+    if not page.sessions.form_ok(page.request, token):
         raise NotAuthorised(
             page.gettext(
                 "This form has expired or did not come from this site; "
                 "reload the page and try again."
             )
         )
-    return form
 
 
 async def load_session(request: Request) -> None:
