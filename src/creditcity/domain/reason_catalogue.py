@@ -331,6 +331,16 @@ def _fill(
     return _PLURAL.sub(plural, template).format(**shown)
 
 
+#: Advice for a reason whose better band would not show on the score: the person's
+#: points sum lies so far below the lowest score (350) that fixing this one thing alone
+#: leaves them there. Stating "+0 points" would read as "this does not matter".
+AT_FLOOR_ADVICE: Mapping[str, str] = {
+    "zh": "分数已在最低分，单改这一项还看不出变化；先处理扣分最多的几项",
+    "en": "Your score is at the lowest a score can be, so this alone will not show yet: "
+    "start with the reasons that cost the most",
+}
+
+
 @lru_cache(maxsize=1 << 16)
 def render(facts: ReasonFacts, lang: str) -> RenderedReason:
     """The reason's sentences in ``lang`` (``zh`` or ``en``).
@@ -357,6 +367,8 @@ def render(facts: ReasonFacts, lang: str) -> RenderedReason:
         if facts.target is not None or wording.advice_any is None
         else wording.advice_any
     )
+    if facts.points_gain == 0:
+        advice = AT_FLOOR_ADVICE[lang]
     return RenderedReason(
         code=facts.code,
         feature=facts.feature,

@@ -62,6 +62,8 @@ class Feature:
     one_sided: bool = False
     #: counts a serious record of the catalogue (set from :data:`SERIOUS_COUNTS`)
     serious: bool = False
+    #: the direction of risk its bins must follow (set from :data:`TRENDS`)
+    trend: Literal["auto", "ascending", "descending"] = "auto"
 
 
 E, CARDS, CASES, SHARED = Grain.ENTRIES, Grain.CARDS, Grain.CASES, Grain.SHARED
@@ -289,6 +291,39 @@ SERIOUS_COUNTS: MappingProxyType[str, str] = MappingProxyType(
 )
 
 
+#: Features whose direction is known before any data is seen: ``ascending``, more of it is
+#: never safer; ``descending``, more of it is never riskier. Fixed directions mean a refit
+#: cannot flip a feature on a quirk of its sample, and no bin can ever reward more late
+#: payments or more borrowing (new obligations learned "more is safer" on the demo city,
+#: 2 points for two loans in six months). Features not named here learn their direction.
+TRENDS: MappingProxyType[str, Literal["ascending", "descending"]] = MappingProxyType(
+    {
+        **{
+            f"late_{label}_days_{span}": "ascending"
+            for label, _, _ in _SEVERITIES
+            for span in ("12m", "ever")
+        },
+        "borrowings_returned_late": "ascending",
+        "borrowings_lost": "ascending",
+        "pay_later_overdue": "ascending",
+        "card_utilisation": "ascending",
+        "new_obligations_6m": "ascending",
+        "new_obligations_12m": "ascending",
+        "traffic_fines_unpaid": "ascending",
+        "tax_arrears_unpaid": "ascending",
+        "court_judgments_active": "ascending",
+        "proven_fraud_count": "ascending",
+        "credential_fraud_count": "ascending",
+        "licence_disciplinary_count": "ascending",
+        "loan_defaults": "ascending",
+        "on_time_obligations_12m": "descending",
+        "on_time_obligations_ever": "descending",
+        "months_since_last_delinquency": "descending",
+        "history_length_months": "descending",
+    }
+)
+
+
 def _is_serious(feature: Feature) -> bool:
     if feature.name in SERIOUS_COUNTS.values():
         return True
@@ -303,7 +338,9 @@ def _registry(features: tuple[Feature, ...]) -> MappingProxyType[str, Feature]:
             f"{sorted(SERIOUS_COUNTS)} disagree"
         )
     by_name: dict[str, Feature] = {}
-    for feature in (replace(f, serious=_is_serious(f)) for f in features):
+    for feature in (
+        replace(f, serious=_is_serious(f), trend=TRENDS.get(f.name, "auto")) for f in features
+    ):
         if feature.name in by_name:
             raise ValueError(f"feature '{feature.name}' is declared twice")
         if feature.one_sided != (feature.grain is Grain.SHARED):
@@ -319,4 +356,8 @@ def _registry(features: tuple[Feature, ...]) -> MappingProxyType[str, Feature]:
 
 
 FEATURES: MappingProxyType[str, Feature] = _registry(_FEATURES)
+if set(TRENDS) - set(FEATURES):
+    raise ValueError(
+        f"TRENDS names features that do not exist: {sorted(set(TRENDS) - set(FEATURES))}"
+    )
 FEATURE_NAMES: tuple[str, ...] = tuple(FEATURES)

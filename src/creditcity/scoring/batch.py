@@ -128,6 +128,7 @@ def explain_batch(card: Scorecard, X: Table) -> BatchExplanation:
         lost[~feature.citable[bins[:, j]], j] = 0
     raw = table.base + pts.sum(axis=1)
     scores = clip_scores(raw, table.scaling)
+    lost[raw >= table.scaling.score_max] = 0  # at the top of the scale: nothing to gain
     return BatchExplanation(
         table=table,
         scores=scores,

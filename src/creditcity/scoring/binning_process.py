@@ -39,7 +39,8 @@ class BinningProcess(BaseEstimator):  # type: ignore[misc]
 
     ``variables``: the columns to bin (default: every column of ``X``).
     ``kinds`` / ``special_values``: per-column overrides (``'numeric'`` /
-    ``'categorical'``; values that get a bin of their own). ``serious``:
+    ``'categorical'``; values that get a bin of their own). ``trends``: per-column
+    directions overriding ``trend``. ``serious``:
     columns counting serious records (catalogue bins, see
     :class:`MonotoneBinning`). The other
     parameters are those of :class:`MonotoneBinning`, shared by every column.
@@ -50,6 +51,7 @@ class BinningProcess(BaseEstimator):  # type: ignore[misc]
         "variables": [list, tuple, None],
         "kinds": [dict, None],
         "special_values": [dict, None],
+        "trends": [dict, None],
         "trend": [StrOptions({"auto", "ascending", "descending"})],
         "max_bins": [Interval(Integral, 1, None, closed="left")],
         "max_prebins": [Interval(Integral, 2, None, closed="left")],
@@ -66,6 +68,7 @@ class BinningProcess(BaseEstimator):  # type: ignore[misc]
         variables: Sequence[str] | None = None,
         kinds: Mapping[str, str] | None = None,
         special_values: Mapping[str, tuple[float | str, ...]] | None = None,
+        trends: Mapping[str, str] | None = None,
         trend: str = "auto",
         max_bins: int = 6,
         max_prebins: int = 20,
@@ -78,6 +81,7 @@ class BinningProcess(BaseEstimator):  # type: ignore[misc]
         self.variables = variables
         self.kinds = kinds
         self.special_values = special_values
+        self.trends = trends
         self.trend = trend
         self.max_bins = max_bins
         self.max_prebins = max_prebins
@@ -90,7 +94,7 @@ class BinningProcess(BaseEstimator):  # type: ignore[misc]
     def _binning_for(self, name: str, serious_prior: float | None = None) -> MonotoneBinning:
         return MonotoneBinning(
             kind=(self.kinds or {}).get(name, "auto"),
-            trend=self.trend,
+            trend=(self.trends or {}).get(name, self.trend),
             max_bins=self.max_bins,
             max_prebins=self.max_prebins,
             min_bin_share=self.min_bin_share,

@@ -168,6 +168,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             variables=[s.name for s in specs],
             kinds={s.name: s.kind for s in specs},
             special_values={s.name: tuple(s.special_values) for s in specs},
+            trends={s.name: s.trend for s in specs},
             max_bins=self.max_bins,
             max_prebins=self.max_prebins,
             min_bin_share=self.min_bin_share,
@@ -305,6 +306,8 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             steps = [f.steps[int(bins[row, j])] for j, f in enumerate(table.features)]
             lost = [int(best[j] - pts[row, j]) if steps[j] else 0 for j in range(len(steps))]
             raw = table.base + int(pts[row].sum())
+            if raw >= table.scaling.score_max:  # at the top of the scale: nothing to gain
+                lost = [0] * len(lost)
             reasons = []
             for j in rank_losses(lost, families):
                 feature, step = table.features[j], steps[j]

@@ -10,8 +10,10 @@ from typing import Any
 from creditcity.domain.catalogue import Dimension
 from creditcity.errors import InputRejected, Problem
 
-__all__ = ["TEMPLATE_FIELDS", "FeatureSpec"]
+__all__ = ["TEMPLATE_FIELDS", "TRENDS", "FeatureSpec"]
 
+#: Directions a feature's event rate may be held to (see :class:`FeatureSpec`).
+TRENDS = ("auto", "ascending", "descending")
 #: Placeholders a reason template may use.
 TEMPLATE_FIELDS = frozenset({"value", "bin", "feature"})
 
@@ -41,6 +43,9 @@ class FeatureSpec:
     meaning: str | None = None
     #: counts a serious record (catalogue-flagged): catalogue bins, always priced
     serious: bool = False
+    #: the direction of risk the bins must follow: ``ascending`` (more of it is
+    #: riskier), ``descending`` (more is safer) or ``auto`` (learned)
+    trend: str = "auto"
 
     @property
     def reason_code_stem(self) -> str:
@@ -59,6 +64,14 @@ class FeatureSpec:
                     f"unknown kind '{self.kind}'",
                     field=self.name,
                     expected="auto, numeric or categorical",
+                )
+            )
+        if self.trend not in TRENDS:
+            out.append(
+                Problem(
+                    f"unknown trend '{self.trend}'",
+                    field=self.name,
+                    expected="auto, ascending or descending",
                 )
             )
         if self.code is not None and not _CODE.match(self.code):
@@ -95,6 +108,7 @@ class FeatureSpec:
             "special_values": list(self.special_values),
             **({"meaning": self.meaning} if self.meaning is not None else {}),
             "serious": self.serious,
+            **({"trend": self.trend} if self.trend != "auto" else {}),
         }
 
     @classmethod
@@ -109,6 +123,7 @@ class FeatureSpec:
             special_values=tuple(data.get("special_values", ())),
             meaning=data.get("meaning"),
             serious=bool(data.get("serious", False)),
+            trend=str(data.get("trend", "auto")),
         )
 
 

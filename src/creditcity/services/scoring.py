@@ -67,7 +67,7 @@ class ScoreRun:
 def feature_specs() -> list[FeatureSpec]:
     """The scorecard's view of the feature registry (reasons: the reason catalogue)."""
     return [
-        FeatureSpec(f.name, dimension=f.dimension, kind="numeric", serious=f.serious)
+        FeatureSpec(f.name, dimension=f.dimension, kind="numeric", serious=f.serious, trend=f.trend)
         for f in FEATURES.values()
     ]
 

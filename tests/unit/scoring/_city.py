@@ -15,10 +15,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from creditcity.domain.catalogue import CONSENT_KINDS
-from creditcity.features import FEATURES
 from creditcity.features.engine import compute_features
 from creditcity.features.schema import CONSENT_SCHEMA, DISPUTED_SCHEMA
-from creditcity.scoring import FeatureSpec, Scorecard
+from creditcity.scoring import Scorecard
+from creditcity.services.scoring import feature_specs, one_sided_features
 from creditcity.sim import DEFAULT_AS_OF, SimulationSpec, simulate
 
 
@@ -72,7 +72,7 @@ def city_features(out: Path, *, residents: int, seed: int) -> tuple[pa.Table, np
 
 
 def city_scorecard(X: pa.Table, y: np.ndarray) -> Scorecard:
-    """The city's scorecard, fitted as ``train`` fits it (registry features, one-sided consent)."""
-    specs = [FeatureSpec(f.name, dimension=f.dimension, kind="numeric") for f in FEATURES.values()]
-    one_sided = [f.name for f in FEATURES.values() if f.one_sided]
-    return Scorecard(features=specs, one_sided=one_sided).fit(X.drop_columns(["subject"]), y)
+    """The city's scorecard, fitted as ``train`` fits it (registry features, one-sided consent,
+    serious records and fixed directions)."""
+    card = Scorecard(features=feature_specs(), one_sided=one_sided_features())
+    return card.fit(X.drop_columns(["subject"]), y)
