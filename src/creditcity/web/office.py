@@ -20,6 +20,7 @@ from creditcity.domain.principals import Scope
 from creditcity.errors import InputRejected, NotFound, Problem
 from creditcity.services.model_registry import activate_version, list_versions, show_version
 from creditcity.services.restriction_list import list_restrictions
+from creditcity.web.charts import Curve, Rate, calibration, roc
 from creditcity.web.render import Page, checked_form, page_for, refused, shown_errors
 
 router = APIRouter()
@@ -48,7 +49,54 @@ async def _model_page(page: Page, wanted: str | None, **extra: Any) -> Response:
             problems=[Problem(wanted[:80], "query", "version", "a version listed on this page")],
         )
     shown = await run_in_threadpool(show_version, page.rt.engine, chosen) if chosen else None
-    return page.render("operator_model.html", versions=versions, shown=shown, **extra)
+    charts = _validation_charts(page, shown["validation"]) if shown else {}
+    return page.render(
+        "operator_model.html", versions=versions, shown=shown, charts=charts, **extra
+    )
+
+
+def _samples(validation: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(name, figures) of each validated sample the report holds, in time first."""
+    return [(n, validation[n]) for n in ("in_time", "out_of_time") if validation.get(n)]
+
+
+def _validation_charts(page: Page, validation: dict[str, Any]) -> dict[str, Any]:
+    """The ROC and calibration charts, or None where this version did not record them.
+
+    Versions trained before ``curves_version`` existed have neither list; the
+    page then says the figure is not in this version rather than draw nothing.
+    """
+    say = page.gettext
+    names = {"in_time": say("In time"), "out_of_time": say("Out of time")}
+    tones = {"in_time": "main", "out_of_time": "alt"}
+    curves = [
+        Curve(names[n], [(p["fpr"], p["tpr"]) for p in sample["roc"]], tones[n])
+        for n, sample in _samples(validation)
+        if sample.get("roc")
+    ]
+    found = [(n, s) for n, s in _samples(validation) if s.get("calibration")]
+    chosen = found[-1] if found else None  # out of time when there is one: the harder test
+    charts: dict[str, Any] = {"roc": None, "calibration": None, "calibrated_on": None}
+    if curves:
+        charts["roc"] = roc(
+            curves,
+            title=say("ROC curve"),
+            x_label=say("Good payers refused"),
+            y_label=say("Defaulters refused"),
+        )
+    if chosen is not None:
+        bands = [
+            Rate(f"{b['low']}–{b['high']}", str(b["low"]), b["expected"], b["observed"])
+            for b in chosen[1]["calibration"]
+        ]
+        charts["calibration"] = calibration(
+            bands,
+            title=say("Default rate by score band: expected and observed"),
+            expected_label=say("Expected"),
+            observed_label=say("Observed"),
+        )
+        charts["calibrated_on"] = chosen[0]
+    return charts
 
 
 @router.post("/operator/model/activate", response_class=HTMLResponse)
@@ -60,7 +108,9 @@ async def activate(request: Request) -> Response:
     async def work() -> Response:
         form = await checked_form(page)
         version = form.get("version", "").strip()
-        await run_in_threadpool(activate_version, page.rt.engine, version)
+        who = page.principal
+        assert who is not None
+        await run_in_threadpool(lambda: activate_version(page.rt.engine, version, actor=who.id))
         # POST-redirect-GET: a reload or the language switch never posts again
         return RedirectResponse(
             f"/operator/model?lang={page.lang}&version={version}", status_code=303
