@@ -201,7 +201,7 @@ def _legend(entries: Sequence[tuple[str, str]], x: float, y: float) -> str:
 
 def roc(curves: Sequence[Curve], *, title: str, x_label: str, y_label: str) -> Markup:
     """ROC curves on the unit square, with the chance diagonal and both axes labelled."""
-    left, right, top, bottom = 44, WIDTH - 10, 12, 232
+    left, right, top, bottom = 44, WIDTH - 14, 30, 250
 
     def at(x: float, y: float) -> str:
         return f"{left + (right - left) * x:.1f},{bottom - (bottom - top) * y:.1f}"
@@ -212,10 +212,11 @@ def roc(curves: Sequence[Curve], *, title: str, x_label: str, y_label: str) -> M
         f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" class="axis"/>',
         f'<polyline points="{at(0, 0)} {at(1, 1)}" class="chance"/>',
     ]
-    for share in (0.0, 0.5, 1.0):
+    for share, anchor in ((0.0, "middle"), (0.5, "middle"), (1.0, "end")):
         x, y = at(share, share).split(",")
         parts.append(
-            f'<text x="{x}" y="{bottom + 15}" class="tick" text-anchor="middle">{share:.0%}</text>'
+            f'<text x="{float(x) + (8 if anchor == "end" else 0):.1f}" y="{bottom + 15}" '
+            f'class="tick" text-anchor="{anchor}">{share:.0%}</text>'
             f'<text x="{left - 4}" y="{float(y) + 4:.1f}" class="tick" text-anchor="end">'
             f"{share:.0%}</text>"
         )
@@ -233,7 +234,7 @@ def roc(curves: Sequence[Curve], *, title: str, x_label: str, y_label: str) -> M
     parts.append(
         f'<text x="{(left + right) / 2:.1f}" y="{bottom + 32}" class="tick" '
         f'text-anchor="middle">{escape(x_label)}</text>'
-        f'<text x="{left + 6}" y="{top + 10}" class="tick">{escape(y_label)}</text>'
+        f'<text x="0" y="{top - 16}" class="tick">{escape(y_label)}</text>'
         "</svg>"
     )
     return Markup("".join(parts))
