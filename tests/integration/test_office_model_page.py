@@ -116,8 +116,9 @@ def test_the_office_activates_a_candidate_from_its_report_and_scoring_then_uses_
 
     done = api.client.post("/operator/model/activate?lang=en", data=form, follow_redirects=False)
     assert done.status_code == 303
-    assert done.headers["location"] == f"/operator/model?lang=en&version={candidate}"
+    assert done.headers["location"].startswith(f"/operator/model?lang=en&version={candidate}")
     after = api.client.get(done.headers["location"]).text
+    assert 'role="status"' in after and "now in use" in after
     row = after[after.index(f">{candidate}</a>") :]
     assert row[: row.index("</tr>")].count("in use") == 1
     assert _live(api.engine) == candidate

@@ -33,7 +33,8 @@ async def model(request: Request) -> Response:
         return no
 
     async def work() -> Response:
-        return await _model_page(page, request.query_params.get("version"))
+        query = request.query_params
+        return await _model_page(page, query.get("version"), done=query.get("done") == "activated")
 
     return await shown_errors(page, work)
 
@@ -113,7 +114,7 @@ async def activate(request: Request) -> Response:
         await run_in_threadpool(lambda: activate_version(page.rt.engine, version, actor=who.id))
         # POST-redirect-GET: a reload or the language switch never posts again
         return RedirectResponse(
-            f"/operator/model?lang={page.lang}&version={version}", status_code=303
+            f"/operator/model?lang={page.lang}&version={version}&done=activated", status_code=303
         )
 
     return await shown_errors(page, work)
