@@ -1,9 +1,11 @@
 """The credit office's model and restriction pages (the dashboard is :mod:`.operator`).
 
 ``/operator/model``: every model version with its validation (in-time and
-out-of-time AUC with intervals, population stability, the tier table with
-expected and observed default rates, the activation gate), and activation of
-a version that passed its gate. ``/operator/restrictions``: restrictions
+out-of-time AUC, Gini and KS with intervals, population stability, the ROC
+curve and the calibration by score band as SVG with their figures as tables,
+the tier table with expected and observed default rates, the activation
+gate), the report of any version, live or candidate, and activation of a
+version that passed its gate. ``/operator/restrictions``: restrictions
 binding people today, filtered by rule, record date and expiry, paged.
 """
 
@@ -61,6 +63,12 @@ def _samples(validation: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return [(n, validation[n]) for n in ("in_time", "out_of_time") if validation.get(n)]
 
 
+def _with_auc(name: str, sample: dict[str, Any]) -> str:
+    """A curve's legend: its sample, and its AUC, so the picture names its own figure."""
+    auc = (sample.get("auc") or {}).get("value")
+    return name if auc is None else f"{name} (AUC {auc:.3f})"
+
+
 def _validation_charts(page: Page, validation: dict[str, Any]) -> dict[str, Any]:
     """The ROC and calibration charts, or None where this version did not record them.
 
@@ -71,7 +79,7 @@ def _validation_charts(page: Page, validation: dict[str, Any]) -> dict[str, Any]
     names = {"in_time": say("In time"), "out_of_time": say("Out of time")}
     tones = {"in_time": "main", "out_of_time": "alt"}
     curves = [
-        Curve(names[n], [(p["fpr"], p["tpr"]) for p in sample["roc"]], tones[n])
+        Curve(_with_auc(names[n], sample), [(p["fpr"], p["tpr"]) for p in sample["roc"]], tones[n])
         for n, sample in _samples(validation)
         if sample.get("roc")
     ]
