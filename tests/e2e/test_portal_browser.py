@@ -282,7 +282,11 @@ def _office_resolves_the_dispute(page: Any, portal: Portal, visit: Visit) -> Non
     assert page.locator("[role=status]").first.is_visible()
     page.goto(f"{portal.base}/operator/model?lang=en")
     assert page.locator("text=Default rate by tier").count() == 1  # the active model's report
+    assert page.locator("#roc svg, #calibration svg").count() == 2  # both charts drawn
     visit.check(page, "desktop-en-model")
+    page.goto(f"{portal.base}/operator/model?lang=zh")
+    page.locator("#roc details summary").click()  # the figures behind the chart, opened
+    visit.check(page, "desktop-zh-model")
     page.goto(f"{portal.base}/operator/restrictions?lang=zh")
     assert page.locator("#restrictions").is_visible()
     visit.check(page, "desktop-zh-restrictions")

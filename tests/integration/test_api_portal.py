@@ -50,6 +50,20 @@ def test_the_policy_page_shows_what_each_tier_unlocks(api: Api) -> None:
     assert "Appeal" in page
 
 
+def test_the_policy_page_says_the_policy_files_own_words_in_the_readers_language(
+    api: Api,
+) -> None:
+    english = api.client.get("/policy?lang=en").text
+    chinese = api.client.get("/policy?lang=zh").text
+    # a tier, a service and a restriction rule, each in its own language only
+    assert "Part of a rental deposit and the agency fee" in english
+    assert "免部分租房押金，并免中介费" in chinese and "agency fee" not in chinese
+    assert "Ride first, pay later on buses and metro" in english
+    assert "公交地铁先乘车、后付费" in chinese and "公交地铁" not in english
+    assert "A court found the person committed fraud" in english
+    assert "经法院认定有欺诈行为" in chinese
+
+
 def test_signing_in_with_a_resident_key_shows_my_score_and_its_dimension_chart(api: Api) -> None:
     give_score(api.engine, RESIDENT, 720)
     sign_in(api, "resident")
@@ -215,7 +229,7 @@ def test_chinese_pages_hold_no_latin_words_beyond_the_allow_list(api: Api) -> No
     sign_in(api, "resident")
     found = {
         path: latin_words(api.client.get(f"{path}?lang=zh").text)
-        for path in ("/", "/sign-in", "/me", "/me/file", "/me/consents")
+        for path in ("/", "/sign-in", "/policy", "/me", "/me/file", "/me/consents")
     }
     assert found == {path: [] for path in found}
 
@@ -315,3 +329,16 @@ def test_the_office_model_page_says_when_no_model_exists_in_both_languages(api: 
     assert api.client.get("/operator/model?lang=en&version=nope").status_code == 404
     sign_in(api, "resident")
     assert api.client.get("/operator/model?lang=en").status_code == 403
+
+
+def test_a_restricted_resident_reads_what_the_rule_is_for_in_their_language(
+    api: Api, tmp_path: Path
+) -> None:
+    give_score(api.engine, RESIDENT, 700)
+    _judgment(api, tmp_path, "J-78", "2026-03-01")
+    sign_in(api, "resident")
+    chinese = api.client.get("/me?lang=zh").text
+    restricted = chinese[chinese.index('id="restr-h"') :]
+    assert "法院判决的款项尚未支付" in restricted and latin_words(chinese) == []
+    english = api.client.get("/me?lang=en").text
+    assert "A court ordered a payment that is still unpaid" in english

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from tests.unit.scoring._synthetic import SPECS, make_table
 from typer.testing import CliRunner
 
 from creditcity.cli import app
 from creditcity.ledger.models import active_model, register_model
+from creditcity.ledger.tables import audit_log
 from creditcity.scoring import ModelArtefact, Scorecard
 
 
@@ -66,7 +67,16 @@ def test_activating_a_version_that_passed_its_gate_makes_it_live(registry: Engin
     assert code == 0
     with registry.connect() as conn:
         found = active_model(conn)
+        audited = conn.execute(
+            select(audit_log.c.actor, audit_log.c.detail).where(
+                audit_log.c.action == "model.activated"
+            )
+        ).all()
     assert found is not None and found[0] == "v3-good"
+    # who switched the live model, and from which version, is on the audit chain
+    assert [(a, json.loads(d)) for a, d in audited] == [
+        ("operator:cli", {"version": "v3-good", "previous": "v1-good"})
+    ]
 
 
 def test_a_version_that_failed_its_gate_is_refused_and_the_live_one_stays(

@@ -95,6 +95,11 @@ def test_without_as_of_training_uses_the_files_earliest_date_and_the_later_one_i
             assert interval["low"] <= interval["value"] <= interval["high"]
         assert sum(row["people"] for row in sample["tiers"]) == sample["people"]
         assert all(row["expected_default_rate"] is not None for row in sample["tiers"])
+        roc = sample["roc"]  # the model page's curves, stored small with the artefact
+        assert (roc[0]["tpr"], roc[0]["fpr"], roc[-1]["tpr"], roc[-1]["fpr"]) == (0, 0, 1, 1)
+        assert len(roc) <= 22
+        assert sum(b["people"] for b in sample["calibration"]) == sample["people"]
+    assert validation["curves_version"] == 1
     assert validation["population_stability"]["score_psi"] is not None
     assert all("iv" in f and f["bins"] for f in validation["features"])
     assert validation["gate"]["passed"] is True

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-# QR, and the model-validation terms AUC and PSI, which Chinese credit-risk practice writes as is
-ALLOWED = frozenset({"QR", "AUC", "PSI"})
+# QR, and the model-validation terms AUC, KS, PSI and ROC, which Chinese credit-risk
+# practice writes as is (ROC 曲线, KS 值)
+ALLOWED = frozenset({"QR", "AUC", "KS", "PSI", "ROC"})
 _SKIPPED = ("script", "style", "title", "svg")
 
 

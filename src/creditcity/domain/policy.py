@@ -42,6 +42,7 @@ from creditcity.domain.policy_schema import (
     DocumentSpec,
     Report,
     ServiceSpec,
+    Texts,
     ThinFileSpec,
     TierSpec,
     to_money,
@@ -81,7 +82,8 @@ class Tier:
     min_score: int
     max_score: int
     exposure_cap: Decimal
-    description: str = ""
+    #: what the tier is for, in Chinese and English (the portal shows the reader's)
+    description: Texts
     #: the share expected to default within 12 months, as the policy states it
     expected_default_rate: float | None = None
 
@@ -98,7 +100,8 @@ class Service:
     limits: tuple[Decimal | None, ...]
     #: benefit flags each tier gets, by rank
     benefits: tuple[tuple[str, ...], ...]
-    description: str = ""
+    #: what the service is, in Chinese and English
+    description: Texts
     #: precomputed from ``kind`` for the decision's hot path
     pay_later: bool = False
     #: waived deposits and pay-later are owed back; a waived fee never is
@@ -155,7 +158,7 @@ class Policy:
                     "min_score": t.min_score,
                     "max_score": t.max_score,
                     "exposure_cap": _number(t.exposure_cap),
-                    "description": t.description,
+                    "description": t.description.model_dump(),
                     "expected_default_rate": t.expected_default_rate,
                 }
                 for t in self.tiers
@@ -175,7 +178,7 @@ class Policy:
                     "blocks": sorted(r.blocks),
                     "expires_after_days": r.expires_after_days,
                     "appeal_route": r.appeal_route,
-                    "description": r.description,
+                    "description": r.description.model_dump(),
                 }
                 for r in self.restrictions
             ],
@@ -202,7 +205,7 @@ def _service_summary(service: Service, tier_names: list[str]) -> dict[str, Any]:
             for name, flags in reversed(list(zip(tier_names, service.benefits, strict=True)))
             for flag in flags
         },
-        "description": service.description,
+        "description": service.description.model_dump(),
     }
 
 

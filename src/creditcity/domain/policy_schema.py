@@ -3,6 +3,9 @@
 Validation runs table by table, so one bad tier does not hide a bad service:
 the :class:`Report` collects every problem with the line it is on (via
 :class:`~creditcity.domain.toml_lines.KeyLines`) and a hint on how to fix it.
+Every tier, service and restriction carries a ``description`` in Chinese and
+English (:class:`Texts`): the portal shows it in the reader's language, so a
+policy the office edits never puts one language's words on the other's page.
 Cross-table rules (band coverage, tier names, limits) live in
 :mod:`creditcity.domain.policy_checks`; restriction guardrails in
 :mod:`creditcity.domain.restrictions`.
@@ -21,10 +24,12 @@ from creditcity.domain.toml_lines import KeyLines, Loc
 from creditcity.errors import Problem
 
 __all__ = [
+    "MISSING_HINTS",
     "DocumentSpec",
     "Report",
     "RestrictionSpec",
     "ServiceSpec",
+    "Texts",
     "ThinFileSpec",
     "TierSpec",
     "to_money",
@@ -40,7 +45,14 @@ def _at_most_two_decimals(value: float) -> float:
     return value
 
 
+def _written(value: str) -> str:
+    if not value.strip():
+        raise ValueError("the text is empty; write what the portal shows in this language")
+    return value
+
+
 Name = Annotated[str, Field(pattern=IDENTIFIER)]
+Text = Annotated[str, Field(max_length=2000), AfterValidator(_written)]
 Money = Annotated[float, Field(ge=0, allow_inf_nan=False), AfterValidator(_at_most_two_decimals)]
 PositiveMoney = Annotated[
     float, Field(gt=0, allow_inf_nan=False), AfterValidator(_at_most_two_decimals)
@@ -55,6 +67,17 @@ def to_money(value: float) -> Decimal:
 
 class _Spec(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class Texts(_Spec):
+    """Words the portal shows, in both its languages: neither may be left out or empty."""
+
+    zh: Text
+    en: Text
+
+    def in_language(self, lang: str) -> str:
+        """The text for ``lang`` (``zh`` or ``en``); any other language reads the English."""
+        return self.zh if lang == "zh" else self.en
 
 
 class DocumentSpec(_Spec):
@@ -76,7 +99,7 @@ class TierSpec(_Spec):
     min_score: int
     max_score: int
     exposure_cap: Money | None = None
-    description: str = ""
+    description: Texts
     #: the share of the tier expected to default within 12 months (published)
     expected_default_rate: Annotated[float, Field(gt=0.0, lt=1.0, allow_inf_nan=False)] | None = (
         None
@@ -85,7 +108,7 @@ class TierSpec(_Spec):
 
 class ServiceSpec(_Spec):
     kind: ServiceKindName
-    description: str = ""
+    description: Texts
     min_tier: str
     max_amount: PositiveMoney
     tier_limits: dict[str, PositiveMoney] = Field(default_factory=dict)
@@ -103,7 +126,7 @@ class RestrictionSpec(_Spec):
     """Guardrail keys default to ``None`` so their absence gets the charter's own message."""
 
     name: Name
-    description: str = ""
+    description: Texts | None = None
     trigger: str | None = None
     blocks: list[str] | None = None
     # A float on purpose: `inf` must reach the guardrail that explains why it is refused.
@@ -124,6 +147,12 @@ MISSING_HINTS: dict[str, str] = {
     "kind": 'add kind = "deposit_waiver", "fee_waiver" or "pay_later"',
     "min_tier": 'add min_tier = "<tier name>" (the lowest tier that may use the service)',
     "max_amount": "add max_amount = N (yuan, the most waived or lent)",
+    "description": (
+        'add description.zh = "..." and description.en = "..." '
+        "(what the portal says of it, in Chinese and in English)"
+    ),
+    "zh": 'add description.zh = "..." (the Chinese words the portal shows)',
+    "en": 'add description.en = "..." (the English words the portal shows)',
 }
 
 M = TypeVar("M", bound=BaseModel)
@@ -180,6 +209,11 @@ def _explain(detail: ErrorDetails, model: type[BaseModel]) -> tuple[str, str]:
     key = str(loc[-1]) if loc else ""
     if kind == "missing":
         return f"missing required key '{key}'", MISSING_HINTS.get(key, f"add {key} = ...")
+    if kind == "model_type" and key == "description":
+        return (
+            "description must give the words in both languages, not one text",
+            'description.zh = "..." and description.en = "..." on two lines',
+        )
     if kind == "extra_forbidden":
         known = ", ".join(model.model_fields)
         return f"unknown key '{key}'; remove it or correct its spelling", f"one of: {known}"

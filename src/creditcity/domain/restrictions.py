@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from creditcity.domain.catalogue import ADJUDICATED_KINDS, CATALOGUE, CONSENT_KINDS
 from creditcity.domain.charter import forbidden_category
-from creditcity.domain.policy_schema import Report, RestrictionSpec
+from creditcity.domain.policy_schema import MISSING_HINTS, Report, RestrictionSpec, Texts
 
 if TYPE_CHECKING:
     from creditcity.domain.policy import Policy
@@ -78,7 +78,8 @@ class RestrictionRule:
     expires_after_days: int
     appeal_route: str
     notice: str
-    description: str = ""
+    #: what the rule is for, in Chinese and English (the portal shows the reader's)
+    description: Texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +197,10 @@ def check_restrictions(
         if spec.name in names:
             report.add((*base, "name"), f"restriction name '{spec.name}' is used twice")
         names.add(spec.name)
+        if spec.description is None:  # checked here so its other breaches are still reported
+            hint = MISSING_HINTS["description"]
+            message = f"restriction '{spec.name}' has no description"
+            report.add((*base, "description"), message, hint)
         rule = _checked_rule(spec, base, services, report)
         if rule is not None:
             rules.append(rule)
@@ -228,7 +233,7 @@ def _checked_rule(
     appeal_route, notice = spec.appeal_route, spec.notice
     if report.count > before or trigger is None or blocks is None or days is None:
         return None
-    if appeal_route is None or notice is None:
+    if appeal_route is None or notice is None or spec.description is None:
         return None
     return RestrictionRule(
         spec.name,

@@ -21,16 +21,25 @@ from creditcity.scoring.bins import BinKind
 from creditcity.scoring.points import PointsTable
 
 __all__ = [
+    "CURVES_VERSION",
     "TierBand",
     "bootstrap_intervals",
+    "calibration_bands",
     "feature_table",
     "gate_failures",
+    "roc_points",
     "tier_table",
     "unmonotone_features",
     "unpriced_serious",
 ]
 
 BOOTSTRAP_ROUNDS = 200
+#: What the stored curves are: 1 = ROC at score cut-offs (``roc``) and calibration by
+#: score decile (``calibration``), in each validated sample. Artefacts made before
+#: them have neither; a reader checks this key, not the shape of the lists.
+CURVES_VERSION = 1
+_CUTOFFS = 20
+_DIGITS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +102,64 @@ def tier_table(
             row["defaults"] = defaults
             row["observed_default_rate"] = defaults / count if count else None
         rows.append(row)
+    return rows
+
+
+def roc_points(
+    y: npt.ArrayLike, scores: npt.ArrayLike, *, cutoffs: int = _CUTOFFS
+) -> list[dict[str, Any]]:
+    """The ROC curve at about ``cutoffs`` score cut-offs, as an operator would use them.
+
+    A point says: refuse everyone scoring below ``score``, and you turn away
+    ``tpr`` of those who went on to default and ``fpr`` of those who did not.
+    Cut-offs are the score's quantiles (ties merged), plus the two ends, so the
+    curve is small enough to store in the artefact and still draws smoothly.
+    """
+    yy = np.asarray(y, dtype=np.int64)
+    s = np.asarray(scores, dtype=np.int64)
+    bad, good = int(yy.sum()), int(yy.size - yy.sum())
+    if not bad or not good:
+        return []
+    inner = np.quantile(s, np.linspace(0.0, 1.0, cutoffs + 1)[1:-1])
+    marks = np.unique(np.concatenate([[s.min()], np.ceil(inner), [s.max() + 1]])).astype(np.int64)
+    points = []
+    for mark in marks.tolist():
+        refused = s < mark
+        points.append(
+            {
+                "score": int(mark),
+                "tpr": round(int(yy[refused].sum()) / bad, _DIGITS),
+                "fpr": round(int((refused & (yy == 0)).sum()) / good, _DIGITS),
+            }
+        )
+    return points
+
+
+def calibration_bands(
+    y: npt.ArrayLike, scores: npt.ArrayLike, expected: npt.ArrayLike, *, groups: int = 10
+) -> list[dict[str, Any]]:
+    """Observed against expected default rate in ``groups`` equal-count score bands.
+
+    ``expected`` is each person's default probability as the scale states it
+    for their score, so a band whose observed rate sits far from it means the
+    score no longer says what it promises there.
+    """
+    yy = np.asarray(y, dtype=np.int64)
+    s = np.asarray(scores, dtype=np.int64)
+    p = np.asarray(expected, dtype=np.float64)
+    order = np.argsort(s, kind="mergesort")
+    rows = []
+    for idx in np.array_split(order, groups):
+        if idx.size:
+            rows.append(
+                {
+                    "low": int(s[idx].min()),
+                    "high": int(s[idx].max()),
+                    "people": int(idx.size),
+                    "expected": round(float(p[idx].mean()), _DIGITS),
+                    "observed": round(float(yy[idx].mean()), _DIGITS),
+                }
+            )
     return rows
 
 

@@ -4,7 +4,9 @@ A version becomes active either when ``train`` passes the activation gate or
 when the operator activates it by name. Activating by name re-reads the
 artefact first (charter and one-sided checks run on every load) and refuses
 a version whose stored gate failed, so the gate cannot be skipped by a second
-command.
+command. Every activation is on the audit chain (who, from which version to
+which), in the same transaction as the switch, so the live model never
+changes without a trace.
 """
 
 from __future__ import annotations
@@ -15,11 +17,16 @@ from typing import Any
 from sqlalchemy import Engine
 
 from creditcity.errors import InputRejected, Problem
+from creditcity.ledger.audit import record_access
 from creditcity.ledger.models import activate_model as _activate
-from creditcity.ledger.models import model_artefact, model_rows
+from creditcity.ledger.models import active_model, model_artefact, model_rows
 from creditcity.scoring.artefact import ModelArtefact
 
-__all__ = ["activate_version", "list_versions", "show_version"]
+__all__ = ["ACTIVATED", "activate_version", "list_versions", "show_version"]
+
+#: The audit action of a model activation.
+ACTIVATED = "model.activated"
+PURPOSE = "operate the scoring model"
 
 
 def list_versions(engine: Engine) -> list[dict[str, Any]]:
@@ -49,8 +56,14 @@ def show_version(engine: Engine, version: str) -> dict[str, Any]:
     }
 
 
-def activate_version(engine: Engine, version: str) -> dict[str, Any]:
-    """Make ``version`` live, provided it loads and its activation gate passed."""
+def activate_version(
+    engine: Engine, version: str, *, actor: str = "operator:cli"
+) -> dict[str, Any]:
+    """Make ``version`` live, provided it loads and its activation gate passed.
+
+    ``actor`` is who asked (the signed-in office account, or the command line);
+    it goes on the audit chain with the version that was live before.
+    """
     with engine.begin() as conn:
         text = model_artefact(conn, version)
         artefact = ModelArtefact.from_json(text, where=f"model {version}")
@@ -63,7 +76,16 @@ def activate_version(engine: Engine, version: str) -> dict[str, Any]:
                     for reason in gate.get("failures", [])
                 ],
             )
+        before = active_model(conn)
         _activate(conn, version)
+        record_access(
+            conn,
+            actor=actor,
+            role="operator",
+            purpose=PURPOSE,
+            action=ACTIVATED,
+            detail={"version": version, "previous": before[0] if before else None},
+        )
     return show_version(engine, version)
 
 

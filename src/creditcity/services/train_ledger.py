@@ -287,7 +287,9 @@ def _out_of_time(
     X, y = _xy(joined)
     if not 0 < int(y.sum()) < y.size:
         return None, population
-    figures = later_sample(day.isoformat(), y, final.predict_score(X), population, policy)
+    scaling = final.points_table_.scaling
+    scores = final.predict_score(X)
+    figures = later_sample(day.isoformat(), y, scores, population, policy, scaling)
     return figures, population
 
 

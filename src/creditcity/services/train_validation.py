@@ -18,11 +18,15 @@ import numpy.typing as npt
 from creditcity.domain.policy import Policy
 from creditcity.scoring import metrics
 from creditcity.scoring.points import PointsTable
+from creditcity.scoring.scaling import Scaling
 from creditcity.scoring.validation import (
+    CURVES_VERSION,
     TierBand,
     bootstrap_intervals,
+    calibration_bands,
     feature_table,
     gate_failures,
+    roc_points,
     tier_table,
 )
 
@@ -37,8 +41,14 @@ def _bands(policy: Policy) -> list[TierBand]:
     ]
 
 
+def _curves(y: Ints, scores: Ints, scaling: Scaling) -> dict[str, Any]:
+    """The ROC points and calibration bands the model page draws (see ``CURVES_VERSION``)."""
+    stated = scaling.probability_of_event(scores.astype(np.float64))
+    return {"roc": roc_points(y, scores), "calibration": calibration_bands(y, scores, stated)}
+
+
 def later_sample(
-    as_of: str, y: Ints, scores: Ints, population: Ints, policy: Policy
+    as_of: str, y: Ints, scores: Ints, population: Ints, policy: Policy, scaling: Scaling
 ) -> dict[str, Any]:
     """Out-of-time figures for a later vintage (labelled people and everyone on file)."""
     return {
@@ -47,6 +57,7 @@ def later_sample(
         "events": int(y.sum()),
         **bootstrap_intervals(y, scores),
         "tiers": tier_table(scores, y, _bands(policy)),
+        **_curves(y, scores, scaling),
         "population": int(population.size),
     }
 
@@ -71,12 +82,14 @@ def validation_report(
     failures = gate_failures(policy.model_gate, auc=float(cv["auc_mean"]), psi=psi, table=table)
     return {
         "cross_validation": cv,
+        "curves_version": CURVES_VERSION,
         "people": int(y.size),
         "in_time": {
             "people": int(y.size),
             "events": int(y.sum()),
             **bootstrap_intervals(y, oof_scores),
             "tiers": tier_table(oof_scores, y, _bands(policy)),
+            **_curves(y, oof_scores, table.scaling),
         },
         "out_of_time": later,
         "population_stability": {

@@ -7,12 +7,24 @@ carry a ``<title>`` and ``aria-label`` for screen readers.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-__all__ = ["Band", "Bar", "bars", "gauge", "histogram", "line"]
+__all__ = [
+    "Band",
+    "Bar",
+    "Curve",
+    "Rate",
+    "bars",
+    "calibration",
+    "gauge",
+    "histogram",
+    "line",
+    "roc",
+]
 
 WIDTH = 340
 ROW = 44
@@ -164,6 +176,117 @@ def line(points: Sequence[tuple[str, int]], *, title: str, low: int, high: int) 
             f'<text x="{left}" y="{bottom + 20}" class="tick">{escape(points[0][0])}</text>'
             f'<text x="{right}" y="{bottom + 20}" class="tick" text-anchor="end">'
             f"{escape(points[-1][0])}</text>"
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+@dataclass(frozen=True, slots=True)
+class Curve:
+    """One ROC curve: its name in the legend and (x, y) shares from (0, 0) to (1, 1)."""
+
+    label: str
+    points: Sequence[tuple[float, float]]
+    tone: str = "main"
+
+
+def _legend(entries: Sequence[tuple[str, str]], x: float, y: float) -> str:
+    """A key of coloured swatches and names, one a row (the picture reads without it)."""
+    return "".join(
+        f'<rect x="{x:.1f}" y="{y + 16 * i - 9:.1f}" width="14" height="4" class="key {tone}"/>'
+        f'<text x="{x + 19:.1f}" y="{y + 16 * i:.1f}" class="tick">{escape(label)}</text>'
+        for i, (label, tone) in enumerate(entries)
+    )
+
+
+def roc(curves: Sequence[Curve], *, title: str, x_label: str, y_label: str) -> Markup:
+    """ROC curves on the unit square, with the chance diagonal and both axes labelled."""
+    left, right, top, bottom = 44, WIDTH - 14, 30, 250
+
+    def at(x: float, y: float) -> str:
+        return f"{left + (right - left) * x:.1f},{bottom - (bottom - top) * y:.1f}"
+
+    parts = [
+        _open(bottom + 38, title),
+        f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" class="axis"/>',
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" class="axis"/>',
+        f'<polyline points="{at(0, 0)} {at(1, 1)}" class="chance"/>',
+    ]
+    for share, anchor in ((0.0, "middle"), (0.5, "middle"), (1.0, "end")):
+        x, y = at(share, share).split(",")
+        parts.append(
+            f'<text x="{float(x) + (8 if anchor == "end" else 0):.1f}" y="{bottom + 15}" '
+            f'class="tick" text-anchor="{anchor}">{share:.0%}</text>'
+            f'<text x="{left - 4}" y="{float(y) + 4:.1f}" class="tick" text-anchor="end">'
+            f"{share:.0%}</text>"
+        )
+    for curve in curves:
+        path = " ".join(at(x, y) for x, y in curve.points)
+        parts.append(
+            f'<polyline points="{path}" class="trend {escape(curve.tone)}">'
+            f"<title>{escape(curve.label)}</title></polyline>"
+        )
+    parts.append(
+        _legend(
+            [(c.label, c.tone) for c in curves], left + 110, bottom - 12 - 16 * (len(curves) - 1)
+        )
+    )
+    parts.append(
+        f'<text x="{(left + right) / 2:.1f}" y="{bottom + 32}" class="tick" '
+        f'text-anchor="middle">{escape(x_label)}</text>'
+        f'<text x="0" y="{top - 16}" class="tick">{escape(y_label)}</text>'
+        "</svg>"
+    )
+    return Markup("".join(parts))
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """One score band of a calibration chart: its name, its tick under the axis, both rates."""
+
+    label: str
+    tick: str
+    expected: float
+    observed: float
+
+
+def calibration(
+    bands: Sequence[Rate], *, title: str, expected_label: str, observed_label: str
+) -> Markup:
+    """Observed default rate as bars, the rate the scale expects as a line, per score band."""
+    left, right, top, bottom = 44, WIDTH - 10, 40, 200
+    peak = max([b.observed for b in bands] + [b.expected for b in bands] + [0.01])
+    ceiling = math.ceil(peak * 20) / 20  # the next 5%
+    step = (right - left) / max(1, len(bands))
+
+    def y_of(rate: float) -> float:
+        return bottom - (bottom - top) * rate / ceiling
+
+    parts = [
+        _open(bottom + 22, title),
+        _legend([(observed_label, "main"), (expected_label, "alt")], left, 12),
+        f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" class="axis"/>',
+        f'<text x="{left - 4}" y="{top + 4}" class="tick" text-anchor="end">{ceiling:.0%}</text>',
+        f'<text x="{left - 4}" y="{bottom}" class="tick" text-anchor="end">0%</text>',
+    ]
+    line_points = []
+    for index, band in enumerate(bands):
+        x = left + index * step
+        y = y_of(band.observed)
+        parts.append(
+            f'<rect x="{x + 2:.1f}" y="{y:.1f}" width="{max(step - 4, 0.5):.1f}" '
+            f'height="{bottom - y:.1f}" class="bar main"><title>{escape(band.label)}: '
+            f"{escape(observed_label)} {band.observed:.1%}, {escape(expected_label)} "
+            f"{band.expected:.1%}</title></rect>"
+            f'<text x="{x + step / 2:.1f}" y="{bottom + 15}" class="tick" '
+            f'text-anchor="middle">{escape(band.tick)}</text>'
+        )
+        line_points.append(f"{x + step / 2:.1f},{y_of(band.expected):.1f}")
+    if line_points:
+        parts.append(f'<polyline points="{" ".join(line_points)}" class="trend alt"/>')
+        parts.extend(
+            f'<circle cx="{p.split(",")[0]}" cy="{p.split(",")[1]}" r="3.5" class="dot alt"/>'
+            for p in line_points
         )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -1,9 +1,11 @@
 """The credit office's model and restriction pages (the dashboard is :mod:`.operator`).
 
 ``/operator/model``: every model version with its validation (in-time and
-out-of-time AUC with intervals, population stability, the tier table with
-expected and observed default rates, the activation gate), and activation of
-a version that passed its gate. ``/operator/restrictions``: restrictions
+out-of-time AUC, Gini and KS with intervals, population stability, the ROC
+curve and the calibration by score band as SVG with their figures as tables,
+the tier table with expected and observed default rates, the activation
+gate), the report of any version, live or candidate, and activation of a
+version that passed its gate. ``/operator/restrictions``: restrictions
 binding people today, filtered by rule, record date and expiry, paged.
 """
 
@@ -20,6 +22,7 @@ from creditcity.domain.principals import Scope
 from creditcity.errors import InputRejected, NotFound, Problem
 from creditcity.services.model_registry import activate_version, list_versions, show_version
 from creditcity.services.restriction_list import list_restrictions
+from creditcity.web.charts import Curve, Rate, calibration, roc
 from creditcity.web.render import Page, checked_form, page_for, refused, shown_errors
 
 router = APIRouter()
@@ -32,7 +35,8 @@ async def model(request: Request) -> Response:
         return no
 
     async def work() -> Response:
-        return await _model_page(page, request.query_params.get("version"))
+        query = request.query_params
+        return await _model_page(page, query.get("version"), done=query.get("done") == "activated")
 
     return await shown_errors(page, work)
 
@@ -48,7 +52,60 @@ async def _model_page(page: Page, wanted: str | None, **extra: Any) -> Response:
             problems=[Problem(wanted[:80], "query", "version", "a version listed on this page")],
         )
     shown = await run_in_threadpool(show_version, page.rt.engine, chosen) if chosen else None
-    return page.render("operator_model.html", versions=versions, shown=shown, **extra)
+    charts = _validation_charts(page, shown["validation"]) if shown else {}
+    return page.render(
+        "operator_model.html", versions=versions, shown=shown, charts=charts, **extra
+    )
+
+
+def _samples(validation: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(name, figures) of each validated sample the report holds, in time first."""
+    return [(n, validation[n]) for n in ("in_time", "out_of_time") if validation.get(n)]
+
+
+def _with_auc(name: str, sample: dict[str, Any]) -> str:
+    """A curve's legend: its sample, and its AUC, so the picture names its own figure."""
+    auc = (sample.get("auc") or {}).get("value")
+    return name if auc is None else f"{name} (AUC {auc:.3f})"
+
+
+def _validation_charts(page: Page, validation: dict[str, Any]) -> dict[str, Any]:
+    """The ROC and calibration charts, or None where this version did not record them.
+
+    Versions trained before ``curves_version`` existed have neither list; the
+    page then says the figure is not in this version rather than draw nothing.
+    """
+    say = page.gettext
+    names = {"in_time": say("In time"), "out_of_time": say("Out of time")}
+    tones = {"in_time": "main", "out_of_time": "alt"}
+    curves = [
+        Curve(_with_auc(names[n], sample), [(p["fpr"], p["tpr"]) for p in sample["roc"]], tones[n])
+        for n, sample in _samples(validation)
+        if sample.get("roc")
+    ]
+    found = [(n, s) for n, s in _samples(validation) if s.get("calibration")]
+    chosen = found[-1] if found else None  # out of time when there is one: the harder test
+    charts: dict[str, Any] = {"roc": None, "calibration": None, "calibrated_on": None}
+    if curves:
+        charts["roc"] = roc(
+            curves,
+            title=say("ROC curve"),
+            x_label=say("Good payers refused"),
+            y_label=say("Defaulters refused"),
+        )
+    if chosen is not None:
+        bands = [
+            Rate(f"{b['low']}–{b['high']}", str(b["low"]), b["expected"], b["observed"])
+            for b in chosen[1]["calibration"]
+        ]
+        charts["calibration"] = calibration(
+            bands,
+            title=say("Default rate by score band: expected and observed"),
+            expected_label=say("Expected"),
+            observed_label=say("Observed"),
+        )
+        charts["calibrated_on"] = chosen[0]
+    return charts
 
 
 @router.post("/operator/model/activate", response_class=HTMLResponse)
@@ -60,10 +117,12 @@ async def activate(request: Request) -> Response:
     async def work() -> Response:
         form = await checked_form(page)
         version = form.get("version", "").strip()
-        await run_in_threadpool(activate_version, page.rt.engine, version)
+        who = page.principal
+        assert who is not None
+        await run_in_threadpool(lambda: activate_version(page.rt.engine, version, actor=who.id))
         # POST-redirect-GET: a reload or the language switch never posts again
         return RedirectResponse(
-            f"/operator/model?lang={page.lang}&version={version}", status_code=303
+            f"/operator/model?lang={page.lang}&version={version}&done=activated", status_code=303
         )
 
     return await shown_errors(page, work)

@@ -20,6 +20,7 @@ from creditcity.errors import (
     Problem,
     http_status_for,
 )
+from creditcity.web import words
 from creditcity.web.i18n import DEFAULT_LANG, LANGS, Speaker, speaker, translations
 from creditcity.web.session import COOKIE, FORM_COOKIE, Sessions
 
@@ -98,6 +99,7 @@ class Page:
                 demo=self.rt.demo,
                 service_name=self._service,
                 tier_name=self._tier,
+                rule_text=self._rule,
                 **context,
             )
         )
@@ -110,7 +112,16 @@ class Page:
         return response
 
     def _service(self, service: str) -> str:
-        return self.say.word("SERVICES", service)
+        """A service's name: the portal's words, else the policy's description, else its id."""
+        if service in words.SERVICES:
+            return self.say.word("SERVICES", service)
+        found = self.rt.policy.services.get(service)
+        return found.description.in_language(self.lang) if found else service
+
+    def _rule(self, rule: str) -> str | None:
+        """What a restriction rule is for, in the reader's language (None: not in the policy)."""
+        found = next((r for r in self.rt.policy.restrictions if r.name == rule), None)
+        return found.description.in_language(self.lang) if found else None
 
     def _tier(self, tier: str | None) -> str:
         return self.say.word("TIERS", tier or "thin_file")

@@ -18,16 +18,19 @@ exposure_cap = 1000
 name = "low"
 min_score = 350
 max_score = 599
+description = { zh = "起步", en = "Starting out" }
 
 [[tiers]]
 name = "high"
 min_score = 600
 max_score = 950
+description = { zh = "单车免押", en = "Bikes deposit-free" }
 
 [services.bike_deposit]
 kind = "deposit_waiver"
 min_tier = "high"
 max_amount = 299
+description = { zh = "单车押金", en = "Bike deposit" }
 """
 BASE_LINES = BASE.count("\n")
 
@@ -39,6 +42,7 @@ GOOD_RESTRICTION = {
     "expires_after_days": "1826",
     "appeal_route": '"Appeal to the issuing court"',
     "notice": '"Judgment {ref} is unpaid until {expires_on}. Appeal: {appeal_route}"',
+    "description": '{ zh = "判决未履行", en = "An unpaid judgment" }',
 }
 
 

@@ -167,7 +167,7 @@ def test_loading_names_the_file_in_every_location(tmp_path: Path, base_text: str
     path.write_text(base_text.replace("min_score = 600", "min_score = 601"), encoding="utf-8")
     with pytest.raises(PolicyError) as caught:
         load_policy(path)
-    assert caught.value.problems[0].where == f"{path}, line 11"
+    assert caught.value.problems[0].where == f"{path}, line 12"
 
 
 def test_a_service_the_ledger_does_not_know_is_refused_with_the_known_ids(

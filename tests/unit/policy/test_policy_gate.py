@@ -32,7 +32,7 @@ def test_a_higher_tier_expecting_more_defaults_is_refused_at_its_line(
     refuse: Callable[[str], PolicyError],
 ) -> None:
     error = refuse(_rates("0.05", "0.08"))
-    assert "falls as scores rise" in str(error) and "line 12" in str(error)
+    assert "falls as scores rise" in str(error) and "line 13" in str(error)
 
 
 def test_a_rate_on_some_tiers_only_is_refused(refuse: Callable[[str], PolicyError]) -> None:
