@@ -315,3 +315,20 @@ def test_the_office_model_page_says_when_no_model_exists_in_both_languages(api: 
     assert api.client.get("/operator/model?lang=en&version=nope").status_code == 404
     sign_in(api, "resident")
     assert api.client.get("/operator/model?lang=en").status_code == 403
+
+
+def test_the_office_shows_rates_by_tier_and_service_and_months_in_chinese(api: Api) -> None:
+    give_score(api.engine, RESIDENT, 720)
+    asked = {"subject": RESIDENT, "service": "bike_deposit", "amount": 99, "purpose": "ride"}
+    api.post("/v1/decisions", "provider", asked)
+    sign_in(api, "operator")
+    page = api.client.get("/operator?lang=zh").text
+    rates = page[page.index('id="rates"') : page.index('id="months"')]
+    tier_row = rates[rates.index('data-key="excellent"') :]
+    assert "极好" in tier_row.split("</tr>")[0] and ">100%<" in tier_row.split("</tr>")[0]
+    assert 'data-key="bike_deposit"' in rates and rates.count('tabindex="0"') == 2
+    months = page[page.index('id="months"') :]
+    assert "年" in months and "月" in months and "¥99" in months and "<svg" in months
+    assert latin_words(page) == []
+    english = api.client.get("/operator?lang=en").text
+    assert "Approval and loss rates" in english and "Owed at month end" in english

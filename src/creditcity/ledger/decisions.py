@@ -19,7 +19,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Exists, bindparam, exists, func, insert, literal, select
+from sqlalchemy import (
+    Connection,
+    Exists,
+    ScalarSelect,
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -44,6 +54,7 @@ __all__ = [
     "adjudicated_records_of",
     "append_entries",
     "append_entry",
+    "closed_at",
     "closed_by",
     "decisions_of",
     "exposure_of",
@@ -207,6 +218,23 @@ def closed_by(kinds: Sequence[str] = CLOSING_KINDS) -> Exists:
         outcome.c.ref == decisions.c.decision_id,
         outcome.c.kind.in_(kinds),
         outcome.c.source.in_([decisions.c.requested_by, literal(DECISIONS_SOURCE)]),
+    )
+
+
+def closed_at(kinds: Sequence[str] = CLOSING_KINDS) -> ScalarSelect[Any]:
+    """When the outer row's decision was first closed by an entry of ``kinds`` (the
+    ``occurred_at`` its provider reported), NULL while open; the same reports as
+    :func:`closed_by`."""
+    outcome = entries.alias("outcome")
+    return (
+        select(func.min(outcome.c.occurred_at))
+        .where(
+            outcome.c.subject == decisions.c.subject,
+            outcome.c.ref == decisions.c.decision_id,
+            outcome.c.kind.in_(kinds),
+            outcome.c.source.in_([decisions.c.requested_by, literal(DECISIONS_SOURCE)]),
+        )
+        .scalar_subquery()
     )
 
 
