@@ -332,3 +332,24 @@ def test_the_office_shows_rates_by_tier_and_service_and_months_in_chinese(api: A
     assert latin_words(page) == []
     english = api.client.get("/operator?lang=en").text
     assert "Approval and loss rates" in english and "Owed at month end" in english
+
+
+def test_the_office_filters_restrictions_by_appeal_and_pages_keep_the_filter(
+    api: Api, tmp_path: Path
+) -> None:
+    for n in range(21):  # one more than a page
+        _judgment(api, tmp_path, f"J-{n}", "2026-03-01")
+    sign_in(api, "operator")
+    first = api.client.get("/operator/restrictions?lang=en&appeal=none").text
+    assert "21 in all, page 1 of 2" in first and 'value="none" selected' in first
+    assert first.count('data-appeal="none"') == 20 and "No dispute" in first
+    older = re.search(r'href="(/operator/restrictions\?[^"]*page=2)"', first)
+    assert older and "appeal=none" in older.group(1)
+    second = api.client.get(older.group(1).replace("&amp;", "&")).text
+    assert "page 2 of 2" in second and second.count('data-appeal="none"') == 1
+    upheld = api.client.get("/operator/restrictions?lang=en&appeal=upheld").text
+    assert "0 in all" in upheld
+    bad = api.client.get("/operator/restrictions?lang=en&appeal=maybe")
+    assert bad.status_code == 422 and "unknown appeal state" in bad.text
+    chinese = api.client.get("/operator/restrictions?lang=zh&appeal=none").text
+    assert "无异议" in chinese and latin_words(chinese) == []

@@ -4,7 +4,7 @@
 out-of-time AUC with intervals, population stability, the tier table with
 expected and observed default rates, the activation gate), and activation of
 a version that passed its gate. ``/operator/restrictions``: restrictions
-binding people today, filtered by rule, record date and expiry, paged.
+binding people today, filtered by rule, record date, expiry and appeal state, paged.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from creditcity.domain.principals import Scope
 from creditcity.errors import InputRejected, NotFound, Problem
 from creditcity.services.model_registry import activate_version, list_versions, show_version
-from creditcity.services.restriction_list import list_restrictions
+from creditcity.services.restriction_list import APPEALS, list_restrictions
 from creditcity.web.render import Page, checked_form, page_for, refused, shown_errors
 
 router = APIRouter()
@@ -80,6 +80,7 @@ async def restrictions(request: Request) -> Response:
         rule = query.get("rule") or None
         since = _day(query.get("since"), "since", page)
         expires_by = _day(query.get("expires_by"), "expires_by", page)
+        appeal = query.get("appeal") or None
         number = _page_number(query.get("page"))
         who = page.principal
         assert who is not None
@@ -91,6 +92,7 @@ async def restrictions(request: Request) -> Response:
                 rule=rule,
                 since=since,
                 expires_by=expires_by,
+                appeal=appeal,
                 page=number,
                 actor=who.id,
             )
@@ -100,7 +102,8 @@ async def restrictions(request: Request) -> Response:
             "operator_restrictions.html",
             found=found,
             triggers=triggers,
-            chosen={"rule": rule, "since": since, "expires_by": expires_by},
+            chosen={"rule": rule, "since": since, "expires_by": expires_by, "appeal": appeal},
+            appeals=APPEALS,
         )
 
     return await shown_errors(page, work)
