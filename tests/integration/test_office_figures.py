@@ -11,9 +11,9 @@ from sqlalchemy import Engine
 from tests.support.decisions import POLICY, SETTINGS, give_score
 
 from creditcity.services.decide import DecisionRequest, decide_request
-from creditcity.services.office_figures import OfficeFigures, RateRow, office_figures
+from creditcity.services.office_figures import OfficeFigures, RateRow
 from creditcity.services.outcomes import report_outcome
-from creditcity.services.stats import city_stats
+from creditcity.services.stats import city_stats, office_view
 
 
 def _person(engine: Engine, score: int | None) -> str:
@@ -61,7 +61,7 @@ def small_city(engine: Engine) -> OfficeFigures:
     _ended(engine, power_bank, "returned_on_time", "2026-04-10T09:00:00")
     _ended(engine, clinic, "overdue", "2026-05-06T09:00:00")
     _ended(engine, umbrella, "returned_on_time", "2026-06-02T09:00:00")
-    return office_figures(engine, policy=POLICY)
+    return office_view(engine, policy=POLICY)[1]
 
 
 def _rows(rows: list[RateRow]) -> dict[str, tuple[int, int, int, int]]:
@@ -105,5 +105,5 @@ def test_months_add_up_to_waivers_and_to_what_is_owed_today(engine: Engine) -> N
 
 
 def test_an_empty_city_has_no_rates_and_no_months(engine: Engine) -> None:
-    figures = office_figures(engine, policy=POLICY)
+    figures = office_view(engine, policy=POLICY)[1]
     assert figures == OfficeFigures([], [], [])

@@ -38,7 +38,17 @@ from creditcity.domain.records import ENTRY_COLUMNS
 from creditcity.domain.restrictions import LIFTED_BY, AdjudicatedRecord
 from creditcity.ledger.entries import live_entries_query
 from creditcity.ledger.exclusions import PENDING
-from creditcity.ledger.tables import decisions, disputes, entries, notices, scores, subjects
+from creditcity.ledger.tables import (
+    INDEXED_OUTCOME_KINDS,
+    INDEXED_RESTRICTION_KINDS,
+    decisions,
+    disputes,
+    entries,
+    kind_in_index,
+    notices,
+    scores,
+    subjects,
+)
 
 __all__ = [
     "CLOSING_KINDS",
@@ -216,6 +226,7 @@ def closed_by(kinds: Sequence[str] = CLOSING_KINDS) -> Exists:
     return exists().where(
         outcome.c.subject == decisions.c.subject,
         outcome.c.ref == decisions.c.decision_id,
+        kind_in_index(outcome.c.kind, INDEXED_OUTCOME_KINDS),
         outcome.c.kind.in_(kinds),
         outcome.c.source.in_([decisions.c.requested_by, literal(DECISIONS_SOURCE)]),
     )
@@ -231,6 +242,7 @@ def closed_at(kinds: Sequence[str] = CLOSING_KINDS) -> ScalarSelect[Any]:
         .where(
             outcome.c.subject == decisions.c.subject,
             outcome.c.ref == decisions.c.decision_id,
+            kind_in_index(outcome.c.kind, INDEXED_OUTCOME_KINDS),
             outcome.c.kind.in_(kinds),
             outcome.c.source.in_([decisions.c.requested_by, literal(DECISIONS_SOURCE)]),
         )
@@ -302,6 +314,7 @@ _ADJUDICATED = (
         entries.c.occurred_at,
     )
     .where(
+        kind_in_index(entries.c.kind, INDEXED_RESTRICTION_KINDS),
         entries.c.kind.in_(RESTRICTION_KINDS),
         ~exists().where(disputes.c.entry_id == entries.c.entry_id, disputes.c.status == PENDING),
     )

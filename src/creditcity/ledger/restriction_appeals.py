@@ -19,7 +19,7 @@ from sqlalchemy import Connection, ScalarSelect, exists, or_, select
 from creditcity.domain.restrictions import AdjudicatedRecord
 from creditcity.ledger.decisions import RESTRICTION_KINDS
 from creditcity.ledger.disputes import UPHELD
-from creditcity.ledger.tables import disputes, entries
+from creditcity.ledger.tables import INDEXED_RESTRICTION_KINDS, disputes, entries, kind_in_index
 
 __all__ = ["AppealedRecord", "adjudicated_records_with_appeal"]
 
@@ -63,7 +63,11 @@ def adjudicated_records_with_appeal(conn: Connection) -> dict[str, list[Appealed
             entries.c.occurred_at,
             appeal.label("appeal"),
         )
-        .where(entries.c.kind.in_(RESTRICTION_KINDS), or_(~superseded, appeal == UPHELD))
+        .where(
+            kind_in_index(entries.c.kind, INDEXED_RESTRICTION_KINDS),
+            entries.c.kind.in_(RESTRICTION_KINDS),
+            or_(~superseded, appeal == UPHELD),
+        )
         .order_by(entries.c.entry_id)
     )
     found: dict[str, list[AppealedRecord]] = {}

@@ -9,9 +9,10 @@ the city, the deposits waived by the month's approvals, the exposure opened
 dated as the provider reported it), and what was still owed at the month's
 end. A loss keeps its exposure open: the item is still owed.
 
-The database aggregates (:mod:`creditcity.ledger.office_figures`); this module
-only adds up the few rows that come back. No person's file is read, so
-nothing is written to the audit log.
+The database groups the decisions (:mod:`creditcity.ledger.office_figures`, one
+pass for these and :mod:`.stats`' totals); this module only adds up the few
+rows that come back. No person's file is read, so nothing is written to the
+audit log.
 """
 
 from __future__ import annotations
@@ -22,24 +23,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Engine
-
 from creditcity.domain.policy import Policy
-from creditcity.ledger.office_figures import (
-    MonthGrants,
-    TierServiceOutcomes,
-    grants_by_month,
-    outcomes_by_tier_and_service,
-)
-from creditcity.ledger.unit_of_work import UnitOfWork
+from creditcity.ledger.office_figures import LOST, DecisionGroup
 
-__all__ = ["CITY_UTC_OFFSET_MINUTES", "MonthRow", "OfficeFigures", "RateRow", "office_figures"]
+__all__ = ["CITY_UTC_OFFSET_MINUTES", "MonthRow", "OfficeFigures", "RateRow", "office_figures_from"]
 
 #: The city's clock (Asia/Shanghai, no daylight saving): months are its calendar months.
 CITY_UTC_OFFSET_MINUTES = 8 * 60
-THIN_FILE_TIER = "thin_file"
+THIN_FILE_TIER = "thin_file"  #: the tier name of decisions without a score
 _ZERO = Decimal("0.00")
-_KeyOf = Callable[[TierServiceOutcomes], str]
+_KeyOf = Callable[[DecisionGroup], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,36 +73,33 @@ class OfficeFigures:
     months: list[MonthRow]
 
 
-def office_figures(engine: Engine, *, policy: Policy) -> OfficeFigures:
-    """Rates by tier and service and the months, in one read-only transaction."""
-    with UnitOfWork(engine) as uow:
-        outcomes = outcomes_by_tier_and_service(uow.conn)
-        grants = grants_by_month(
-            uow.conn, never_owed=policy.never_owed, offset_minutes=CITY_UTC_OFFSET_MINUTES
-        )
+def office_figures_from(groups: list[DecisionGroup], policy: Policy) -> OfficeFigures:
+    """Rates by tier and service and the months, added up from the grouped decisions
+    (:func:`creditcity.services.stats.office_view` reads them)."""
     tier_order = {t.name: t.rank for t in policy.tiers}
     service_order = {s: i for i, s in enumerate(policy.services)}
     return OfficeFigures(
-        by_tier=_rolled_up(outcomes, lambda o: o.tier or THIN_FILE_TIER, tier_order),
-        by_service=_rolled_up(outcomes, lambda o: o.service, service_order),
-        months=_months(grants),
+        by_tier=_rolled_up(groups, lambda g: g.tier or THIN_FILE_TIER, tier_order),
+        by_service=_rolled_up(groups, lambda g: g.service, service_order),
+        months=_months([g for g in groups if g.approved and g.service not in policy.never_owed]),
     )
 
 
-def _rolled_up(
-    rows: list[TierServiceOutcomes], key_of: _KeyOf, order: dict[str, int]
-) -> list[RateRow]:
-    """Rows summed per key, in the policy's order (the thin file, or unknown ids, first)."""
+def _rolled_up(groups: list[DecisionGroup], key_of: _KeyOf, order: dict[str, int]) -> list[RateRow]:
+    """Groups summed per key, in the policy's order (the thin file, or unknown ids, first)."""
     sums: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for row in rows:
-        total = sums[key_of(row)]
-        for index, value in enumerate((row.asked, row.approved, row.closed, row.lost)):
-            total[index] += value
+    for g in groups:
+        total = sums[key_of(g)]
+        total[0] += g.count
+        if g.approved:
+            total[1] += g.count
+            total[2] += g.count if g.outcome is not None else 0
+            total[3] += g.count if g.outcome == LOST else 0
     ordered = sorted(sums, key=lambda k: (order.get(k, -1), k))
     return [RateRow(k, *sums[k]) for k in ordered]
 
 
-def _months(grants: list[MonthGrants]) -> list[MonthRow]:
+def _months(grants: list[DecisionGroup]) -> list[MonthRow]:
     """Every month from the first grant to the last event, gaps included (owed carries on).
 
     A closing dated before its grant (a back-dated report) is counted in the

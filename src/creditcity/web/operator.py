@@ -17,9 +17,8 @@ from creditcity.domain.principals import Scope
 from creditcity.services.audit_log import record_figures_read
 from creditcity.services.disputes import list_disputes, resolve_dispute
 from creditcity.services.fairness_audit import audit_fairness_upload
-from creditcity.services.office_figures import office_figures
 from creditcity.services.score_distribution import EDGES, score_distribution
-from creditcity.services.stats import city_stats
+from creditcity.services.stats import office_view
 from creditcity.web.charts import Bar, bars, histogram
 from creditcity.web.office_figures import office_charts
 from creditcity.web.render import (
@@ -39,8 +38,7 @@ async def _dashboard(page: Page, **extra: Any) -> Response:
     rt, who = page.rt, page.principal
     assert who is not None
     city = page.request.query_params.get("city") or None
-    figures = await run_in_threadpool(city_stats, rt.engine, policy=rt.policy)
-    office = await run_in_threadpool(office_figures, rt.engine, policy=rt.policy)
+    figures, office = await run_in_threadpool(lambda: office_view(rt.engine, policy=rt.policy))
     spread = await run_in_threadpool(score_distribution, rt.engine, city)
     await run_in_threadpool(record_figures_read, rt.engine, who, PURPOSE, "portal.dashboard")
     queue = await run_in_threadpool(list_disputes, rt.engine, status="open", actor=who.id)
