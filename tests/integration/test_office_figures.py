@@ -107,3 +107,18 @@ def test_months_add_up_to_waivers_and_to_what_is_owed_today(engine: Engine) -> N
 def test_an_empty_city_has_no_rates_and_no_months(engine: Engine) -> None:
     figures = office_view(engine, policy=POLICY)[1]
     assert figures == OfficeFigures([], [], [])
+
+
+def test_the_score_distribution_is_counted_in_the_database_with_an_exact_median(
+    engine: Engine,
+) -> None:
+    from creditcity.services.score_distribution import EDGES, score_distribution
+
+    for score in (350, 620, 620, 949, 950):
+        _person(engine, score)
+    spread = score_distribution(engine, None)
+    assert spread.people == 5 and spread.median == 620.0
+    assert spread.counts[0] == 1 and spread.counts[(620 - 350) // 25] == 2
+    assert spread.counts[-1] == 2 and len(spread.counts) == len(EDGES) - 1  # 950 in the last
+    _person(engine, 700)
+    assert score_distribution(engine, None).median == 660.0  # the middle two, halved
