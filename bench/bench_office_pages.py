@@ -58,7 +58,8 @@ def main() -> None:
     with (args.dir / "keys.toml").open("rb") as source:
         keys = tomllib.load(source)["keys"]
     operator = next(k["key"] for k in keys if k["role"] == "operator")
-    app = create_app(f"sqlite:///{args.dir / 'creditcity.db'}")
+    # the keys are imported here too: a city built with ``demo --no-serve`` has none stored
+    app = create_app(f"sqlite:///{args.dir / 'creditcity.db'}", keys=args.dir / "keys.toml")
     with TestClient(app, base_url=BASE) as client:
         _sign_in(client, operator)
         times = _timed(client, "/operator?lang=zh", args.requests)

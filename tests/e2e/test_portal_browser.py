@@ -201,6 +201,11 @@ def test_a_resident_and_the_office_use_the_portal_end_to_end(
         _office_resolves_the_dispute(office.new_page(), portal, visit)
         page.goto(f"{portal.base}/me/file?lang=zh#disputes")
         assert page.locator(".dispute-item[data-status=upheld]").count() == 1
+        office_phone = browser.new_context(
+            viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, bypass_csp=True
+        )
+        office_phone.route("**/*", outside)
+        _office_on_a_phone(office_phone.new_page(), portal, visit)
         browser.close()
     assert outside.refused == []
     assert visit.problems == []
@@ -290,3 +295,16 @@ def _office_resolves_the_dispute(page: Any, portal: Portal, visit: Visit) -> Non
     page.goto(f"{portal.base}/operator/restrictions?lang=zh")
     assert page.locator("#restrictions").is_visible()
     visit.check(page, "desktop-zh-restrictions")
+
+
+def _office_on_a_phone(page: Any, portal: Portal, visit: Visit) -> None:
+    """The office's figures and restrictions fit a 390-pixel screen: wide tables scroll
+    inside their own focusable regions, never the page."""
+    _sign_in(page, portal.base, portal.operator_key, "zh")
+    page.wait_for_url("**/operator?lang=zh")
+    assert page.locator("#rates").is_visible() and page.locator("#months").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    visit.check(page, "phone-zh-office")
+    page.goto(f"{portal.base}/operator/restrictions?lang=zh&appeal=none")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    visit.check(page, "phone-zh-restrictions")

@@ -342,3 +342,41 @@ def test_a_restricted_resident_reads_what_the_rule_is_for_in_their_language(
     assert "法院判决的款项尚未支付" in restricted and latin_words(chinese) == []
     english = api.client.get("/me?lang=en").text
     assert "A court ordered a payment that is still unpaid" in english
+
+
+def test_the_office_shows_rates_by_tier_and_service_and_months_in_chinese(api: Api) -> None:
+    give_score(api.engine, RESIDENT, 720)
+    asked = {"subject": RESIDENT, "service": "bike_deposit", "amount": 99, "purpose": "ride"}
+    api.post("/v1/decisions", "provider", asked)
+    sign_in(api, "operator")
+    page = api.client.get("/operator?lang=zh").text
+    rates = page[page.index('id="rates"') : page.index('id="months"')]
+    tier_row = rates[rates.index('data-key="excellent"') :]
+    assert "极好" in tier_row.split("</tr>")[0] and ">100%<" in tier_row.split("</tr>")[0]
+    assert 'data-key="bike_deposit"' in rates and rates.count('tabindex="0"') == 2
+    months = page[page.index('id="months"') :]
+    assert "年" in months and "月" in months and "¥99" in months and "<svg" in months
+    assert latin_words(page) == []
+    english = api.client.get("/operator?lang=en").text
+    assert "Approval and loss rates" in english and "Owed at month end" in english
+
+
+def test_the_office_filters_restrictions_by_appeal_and_pages_keep_the_filter(
+    api: Api, tmp_path: Path
+) -> None:
+    for n in range(21):  # one more than a page
+        _judgment(api, tmp_path, f"J-{n}", "2026-03-01")
+    sign_in(api, "operator")
+    first = api.client.get("/operator/restrictions?lang=en&appeal=none").text
+    assert "21 in all, page 1 of 2" in first and 'value="none" selected' in first
+    assert first.count('data-appeal="none"') == 20 and "No dispute" in first
+    older = re.search(r'href="(/operator/restrictions\?[^"]*page=2)"', first)
+    assert older and "appeal=none" in older.group(1)
+    second = api.client.get(older.group(1).replace("&amp;", "&")).text
+    assert "page 2 of 2" in second and second.count('data-appeal="none"') == 1
+    upheld = api.client.get("/operator/restrictions?lang=en&appeal=upheld").text
+    assert "0 in all" in upheld
+    bad = api.client.get("/operator/restrictions?lang=en&appeal=maybe")
+    assert bad.status_code == 422 and "unknown appeal state" in bad.text
+    chinese = api.client.get("/operator/restrictions?lang=zh&appeal=none").text
+    assert "无异议" in chinese and latin_words(chinese) == []

@@ -19,7 +19,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Exists, bindparam, exists, func, insert, literal, select
+from sqlalchemy import (
+    Connection,
+    Exists,
+    ScalarSelect,
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -28,7 +38,17 @@ from creditcity.domain.records import ENTRY_COLUMNS
 from creditcity.domain.restrictions import LIFTED_BY, AdjudicatedRecord
 from creditcity.ledger.entries import live_entries_query
 from creditcity.ledger.exclusions import PENDING
-from creditcity.ledger.tables import decisions, disputes, entries, notices, scores, subjects
+from creditcity.ledger.tables import (
+    INDEXED_OUTCOME_KINDS,
+    INDEXED_RESTRICTION_KINDS,
+    decisions,
+    disputes,
+    entries,
+    kind_in_index,
+    notices,
+    scores,
+    subjects,
+)
 
 __all__ = [
     "CLOSING_KINDS",
@@ -44,6 +64,7 @@ __all__ = [
     "adjudicated_records_of",
     "append_entries",
     "append_entry",
+    "closed_at",
     "closed_by",
     "decisions_of",
     "exposure_of",
@@ -205,8 +226,27 @@ def closed_by(kinds: Sequence[str] = CLOSING_KINDS) -> Exists:
     return exists().where(
         outcome.c.subject == decisions.c.subject,
         outcome.c.ref == decisions.c.decision_id,
+        kind_in_index(outcome.c.kind, INDEXED_OUTCOME_KINDS),
         outcome.c.kind.in_(kinds),
         outcome.c.source.in_([decisions.c.requested_by, literal(DECISIONS_SOURCE)]),
+    )
+
+
+def closed_at(kinds: Sequence[str] = CLOSING_KINDS) -> ScalarSelect[Any]:
+    """When the outer row's decision was first closed by an entry of ``kinds`` (the
+    ``occurred_at`` its provider reported), NULL while open; the same reports as
+    :func:`closed_by`."""
+    outcome = entries.alias("outcome")
+    return (
+        select(func.min(outcome.c.occurred_at))
+        .where(
+            outcome.c.subject == decisions.c.subject,
+            outcome.c.ref == decisions.c.decision_id,
+            kind_in_index(outcome.c.kind, INDEXED_OUTCOME_KINDS),
+            outcome.c.kind.in_(kinds),
+            outcome.c.source.in_([decisions.c.requested_by, literal(DECISIONS_SOURCE)]),
+        )
+        .scalar_subquery()
     )
 
 
@@ -274,6 +314,7 @@ _ADJUDICATED = (
         entries.c.occurred_at,
     )
     .where(
+        kind_in_index(entries.c.kind, INDEXED_RESTRICTION_KINDS),
         entries.c.kind.in_(RESTRICTION_KINDS),
         ~exists().where(disputes.c.entry_id == entries.c.entry_id, disputes.c.status == PENDING),
     )

@@ -23,6 +23,7 @@ __all__ = [
     "EVERY_CITY",
     "StoredScore",
     "current_score",
+    "current_score_counts",
     "current_score_values",
     "current_scores",
     "save_scores",
@@ -103,6 +104,16 @@ def _current(query: Select[Any], city: CityFilter) -> Select[Any]:
 def current_scores(conn: Connection, city: CityFilter = EVERY_CITY) -> list[StoredScore]:
     """The newest score of every person of ``city`` (for stats, fairness and the demo)."""
     return [_stored(r) for r in conn.execute(_current(select(scores), city))]
+
+
+def current_score_counts(conn: Connection, city: CityFilter = EVERY_CITY) -> list[tuple[int, int]]:
+    """(score, how many people have it now), lowest first: :func:`current_score_values`
+    counted in the database, so a distribution reads a few hundred rows, not everyone."""
+    current = _current(select(scores.c.score), city).subquery()
+    query = (
+        select(current.c.score, func.count()).group_by(current.c.score).order_by(current.c.score)
+    )
+    return [(int(score), int(count)) for score, count in conn.execute(query)]
 
 
 def current_score_values(conn: Connection, city: CityFilter = EVERY_CITY) -> np.ndarray[Any, Any]:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    ColumnElement,
     Date,
     DateTime,
     Float,
@@ -25,10 +26,34 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    literal_column,
     text,
 )
 
 metadata = MetaData()
+
+#: The kinds two partial indexes of ``entries`` hold: how decisions ended, and the
+#: adjudicated records restrictions follow from. SQLite uses a partial index only
+#: when the query repeats its predicate word for word, with literals, not bound
+#: parameters: :func:`kind_in_index` writes that term. Migration 0009 made both.
+INDEXED_OUTCOME_KINDS = (
+    "borrowing_returned",
+    "borrowing_lost",
+    "pay_later_paid",
+    "pay_later_overdue",
+)
+INDEXED_RESTRICTION_KINDS = ("court_judgment", "judgment_satisfied", "proven_fraud")
+
+
+def _kind_predicate(kinds: tuple[str, ...]) -> str:
+    return "kind IN (" + ", ".join(f"'{k}'" for k in kinds) + ")"
+
+
+def kind_in_index(column: ColumnElement[str], kinds: tuple[str, ...]) -> ColumnElement[bool]:
+    """``column IN (...)`` with ``kinds`` as literals: the predicate of the partial index
+    of those kinds, so the query may read through it (narrow further with a second term)."""
+    return column.in_([literal_column(f"'{k}'") for k in kinds])
+
 
 # SQLite only auto-increments INTEGER PRIMARY KEY, so BIGINT ids are declared
 # with an INTEGER variant there.
@@ -71,6 +96,30 @@ entries = Table(
         "supersedes",
         sqlite_where=text("supersedes IS NOT NULL"),
         postgresql_where=text("supersedes IS NOT NULL"),
+    ),
+    # the office's figures look up each decision's outcomes, and every adjudicated
+    # record, without reading the rest of the ledger (covering, so no row is fetched)
+    Index(
+        "ix_entries_outcomes",
+        "ref",
+        "subject",
+        "occurred_at",  # before kind and source: one seek per decision, not one per pair
+        "kind",
+        "source",
+        sqlite_where=text(_kind_predicate(INDEXED_OUTCOME_KINDS)),
+        postgresql_where=text(_kind_predicate(INDEXED_OUTCOME_KINDS)),
+    ),
+    Index(
+        "ix_entries_adjudicated",
+        "kind",
+        "subject",
+        "source",
+        "ref",
+        "occurred_at",
+        "idempotency_key",
+        "entry_id",
+        sqlite_where=text(_kind_predicate(INDEXED_RESTRICTION_KINDS)),
+        postgresql_where=text(_kind_predicate(INDEXED_RESTRICTION_KINDS)),
     ),
 )
 
@@ -119,6 +168,20 @@ decisions = Table(
     Column("restrictions", JSON, nullable=False),
     Column("model_version", String(64)),
     Column("policy_version", String(64), nullable=False),
+    # the office's figures read these columns of every decision: from this index
+    # alone, never the rows with their reasons (migration 0009)
+    Index(
+        "ix_decisions_figures",
+        "tier",
+        "service",
+        "approved",
+        "decided_at",
+        "waived_amount",
+        "credit_line",
+        "subject",
+        "decision_id",
+        "requested_by",
+    ),
 )
 
 disputes = Table(

@@ -9,6 +9,7 @@ Aggregates only; no one's file is read, so nothing is written to the audit log.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -18,21 +19,20 @@ from sqlalchemy import Connection, Engine
 
 from creditcity.domain.policy import Policy
 from creditcity.domain.restrictions import active_restrictions
-from creditcity.ledger.decision_stats import (
-    Ratio,
-    approvals_by_tier,
-    losses_by_tier,
-    notice_count,
-    residents_who_looked,
-    totals_by_service,
-)
-from creditcity.ledger.decisions import adjudicated_records_by_person, open_exposure
+from creditcity.ledger.decision_stats import Ratio, notice_count, residents_who_looked
+from creditcity.ledger.decisions import adjudicated_records_by_person
+from creditcity.ledger.office_figures import LOST, DecisionGroup, decision_summary
 from creditcity.ledger.unit_of_work import UnitOfWork
 from creditcity.services.notices import RESTRICTION_NOTICE
+from creditcity.services.office_figures import (
+    CITY_UTC_OFFSET_MINUTES,
+    THIN_FILE_TIER,
+    OfficeFigures,
+    office_figures_from,
+)
 
-__all__ = ["CityStats", "RestrictionCounts", "city_stats", "restriction_counts"]
+__all__ = ["CityStats", "RestrictionCounts", "city_stats", "office_view", "restriction_counts"]
 
-THIN_FILE_TIER = "thin_file"
 _ZERO = Decimal("0.00")
 
 
@@ -88,44 +88,82 @@ def _ratios(ratios: dict[str, Ratio], part: str, whole: str) -> dict[str, Any]:
 
 def city_stats(engine: Engine, *, policy: Policy, today: date | None = None) -> CityStats:
     """Every figure in one read-only transaction."""
+    return office_view(engine, policy=policy, today=today)[0]
+
+
+def office_view(
+    engine: Engine, *, policy: Policy, today: date | None = None
+) -> tuple[CityStats, OfficeFigures]:
+    """The totals and the office's rates and months, from one pass over the decisions."""
     today = today or datetime.now(UTC).date()
-    order = {t.name: t.rank for t in policy.tiers}
     with UnitOfWork(engine) as uow:
         conn = uow.conn
-        deposits, fees, lent = _granted(conn, policy)
-        owed = {
-            s: a for s, a in open_exposure(conn).items() if s not in policy.never_owed and a > 0
-        }
-        return CityStats(
+        groups = decision_summary(conn, offset_minutes=CITY_UTC_OFFSET_MINUTES)
+        deposits, fees, lent = _granted(groups, policy)
+        stats = CityStats(
             deposits_waived=deposits,
             fees_waived=fees,
             pay_later_granted=lent,
-            exposure=owed,
-            approvals=_by_tier(approvals_by_tier(conn), order),
-            losses=_by_tier(losses_by_tier(conn), order),
+            exposure=_owed(groups, policy),
+            approvals=_by_tier(_approvals(groups), policy),
+            losses=_by_tier(_losses(groups), policy),
             restrictions=restriction_counts(conn, policy, today),
             restriction_notices=notice_count(conn, RESTRICTION_NOTICE),
             residents_who_looked=residents_who_looked(conn),
         )
+    return stats, office_figures_from(groups, policy)
 
 
 def _granted(
-    conn: Connection, policy: Policy
+    groups: list[DecisionGroup], policy: Policy
 ) -> tuple[dict[str, Decimal], dict[str, Decimal], dict[str, Decimal]]:
-    deposits: dict[str, Decimal] = {}
-    fees: dict[str, Decimal] = {}
-    lent: dict[str, Decimal] = {}
-    for row in totals_by_service(conn):
-        if row.waived > 0:
-            target = fees if row.service in policy.never_owed else deposits
-            target[row.service] = row.waived
-        if row.lent > 0:
-            lent[row.service] = row.lent
-    return deposits, fees, lent
+    """Per service, what approved decisions waived (deposits apart from fees) and lent."""
+    waived: dict[str, Decimal] = defaultdict(lambda: _ZERO)
+    lent: dict[str, Decimal] = defaultdict(lambda: _ZERO)
+    for g in groups:
+        if g.approved:
+            waived[g.service] += g.waived
+            lent[g.service] += g.lent
+    deposits = {s: a for s, a in sorted(waived.items()) if a > 0 and s not in policy.never_owed}
+    fees = {s: a for s, a in sorted(waived.items()) if a > 0 and s in policy.never_owed}
+    return deposits, fees, {s: a for s, a in sorted(lent.items()) if a > 0}
 
 
-def _by_tier(ratios: dict[str | None, Ratio], order: dict[str, int]) -> dict[str, Ratio]:
+def _owed(groups: list[DecisionGroup], policy: Policy) -> dict[str, Decimal]:
+    """Granted and not yet returned or paid, per service (a waived fee is never owed)."""
+    owed: dict[str, Decimal] = defaultdict(lambda: _ZERO)
+    for g in groups:
+        if g.approved and g.closed_month is None and g.service not in policy.never_owed:
+            owed[g.service] += g.granted
+    return {s: a for s, a in sorted(owed.items()) if a > 0}
+
+
+def _approvals(groups: list[DecisionGroup]) -> dict[str | None, Ratio]:
+    """Approved of all decisions, per tier (None = no score)."""
+    counts: dict[str | None, list[int]] = defaultdict(lambda: [0, 0])
+    for g in groups:
+        counts[g.tier][0] += g.count if g.approved else 0
+        counts[g.tier][1] += g.count
+    return {tier: Ratio(yes, total) for tier, (yes, total) in counts.items()}
+
+
+def _losses(groups: list[DecisionGroup]) -> dict[str | None, Ratio]:
+    """Lost of closed waived borrowings, per tier.
+
+    A waived borrowing is closed once the provider reported it returned or
+    lost; one reported lost counts as lost even if the item turned up later.
+    """
+    counts: dict[str | None, list[int]] = defaultdict(lambda: [0, 0])
+    for g in groups:
+        if g.approved and g.waiver and g.outcome is not None:
+            counts[g.tier][0] += g.count if g.outcome == LOST else 0
+            counts[g.tier][1] += g.count
+    return {tier: Ratio(lost, closed) for tier, (lost, closed) in counts.items()}
+
+
+def _by_tier(ratios: dict[str | None, Ratio], policy: Policy) -> dict[str, Ratio]:
     """Tiers from lowest to highest, the thin file (no score) first."""
+    order = {t.name: t.rank for t in policy.tiers}
     named = {THIN_FILE_TIER if tier is None else tier: r for tier, r in ratios.items()}
     return dict(sorted(named.items(), key=lambda item: order.get(item[0], -1)))
 

@@ -23,7 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
@@ -108,6 +108,12 @@ class Speaker:
         if me is not None and actor.endswith(me):
             return self.word("SOURCE_ROLES", "resident")
         return self.source(actor)
+
+    # before date(): inside the class, 'date' below it names the method
+    def month(self, value: date | datetime | str | None) -> str:
+        """A calendar month as people write it: 2026年6月, June 2026."""
+        day = _as_date(value)
+        return "—" if day is None else format_skeleton("yMMMM", day, locale=self.locale)
 
     def date(self, value: date | datetime | str | None) -> str:
         """A calendar day as people write it: 2026年6月30日, June 30, 2026."""

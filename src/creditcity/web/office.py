@@ -6,7 +6,7 @@ curve and the calibration by score band as SVG with their figures as tables,
 the tier table with expected and observed default rates, the activation
 gate), the report of any version, live or candidate, and activation of a
 version that passed its gate. ``/operator/restrictions``: restrictions
-binding people today, filtered by rule, record date and expiry, paged.
+binding people today, filtered by rule, record date, expiry and appeal state, paged.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from creditcity.domain.principals import Scope
 from creditcity.errors import InputRejected, NotFound, Problem
 from creditcity.services.model_registry import activate_version, list_versions, show_version
-from creditcity.services.restriction_list import list_restrictions
+from creditcity.services.restriction_list import APPEALS, list_restrictions
 from creditcity.web.charts import Curve, Rate, calibration, roc
 from creditcity.web.render import Page, checked_form, page_for, refused, shown_errors
 
@@ -139,6 +139,7 @@ async def restrictions(request: Request) -> Response:
         rule = query.get("rule") or None
         since = _day(query.get("since"), "since", page)
         expires_by = _day(query.get("expires_by"), "expires_by", page)
+        appeal = query.get("appeal") or None
         number = _page_number(query.get("page"))
         who = page.principal
         assert who is not None
@@ -150,6 +151,7 @@ async def restrictions(request: Request) -> Response:
                 rule=rule,
                 since=since,
                 expires_by=expires_by,
+                appeal=appeal,
                 page=number,
                 actor=who.id,
             )
@@ -159,7 +161,8 @@ async def restrictions(request: Request) -> Response:
             "operator_restrictions.html",
             found=found,
             triggers=triggers,
-            chosen={"rule": rule, "since": since, "expires_by": expires_by},
+            chosen={"rule": rule, "since": since, "expires_by": expires_by, "appeal": appeal},
+            appeals=APPEALS,
         )
 
     return await shown_errors(page, work)

@@ -1,5 +1,6 @@
-"""The operator's pages: score distribution, deposits waived, approval rates, the disputes
-queue, and the fairness audit (group labels from a file, held in memory only)."""
+"""The operator's pages: score distribution, deposits waived, approval and loss rates by
+tier and service, deposits waived and exposure by month, the disputes queue, and the
+fairness audit (group labels from a file, held in memory only)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from creditcity.services.audit_log import record_figures_read
 from creditcity.services.disputes import list_disputes, resolve_dispute
 from creditcity.services.fairness_audit import audit_fairness_upload
 from creditcity.services.score_distribution import EDGES, score_distribution
-from creditcity.services.stats import city_stats
+from creditcity.services.stats import office_view
 from creditcity.web.charts import Bar, bars, histogram
+from creditcity.web.office_figures import office_charts
 from creditcity.web.render import (
     Page,
     checked_form,
@@ -36,7 +38,7 @@ async def _dashboard(page: Page, **extra: Any) -> Response:
     rt, who = page.rt, page.principal
     assert who is not None
     city = page.request.query_params.get("city") or None
-    figures = await run_in_threadpool(city_stats, rt.engine, policy=rt.policy)
+    figures, office = await run_in_threadpool(lambda: office_view(rt.engine, policy=rt.policy))
     spread = await run_in_threadpool(score_distribution, rt.engine, city)
     await run_in_threadpool(record_figures_read, rt.engine, who, PURPOSE, "portal.dashboard")
     queue = await run_in_threadpool(list_disputes, rt.engine, status="open", actor=who.id)
@@ -49,13 +51,14 @@ async def _dashboard(page: Page, **extra: Any) -> Response:
             page, figures.deposits_waived, page.gettext("Deposits waived, by service")
         ),
         "exposure": _money_bars(page, figures.exposure, page.gettext("Still owed back (exposure)")),
-        "approval": _rate_bars(page, stats["approval_rate_by_tier"]),
+        **office_charts(page.say, office, page._tier),
     }
     return page.render(
         "operator.html",
         stats=stats,
         spread=spread,
         charts=charts,
+        office=office,
         queue=[_queued(d.as_dict(), now) for d in queue],
         **extra,
     )
@@ -77,18 +80,6 @@ def _money_bars(page: Page, amounts: dict[str, Decimal], title: str) -> Any:
         for s, a in sorted(amounts.items(), key=lambda item: -item[1])
     ]
     return bars(rows, title=title)
-
-
-def _rate_bars(page: Page, rates: dict[str, dict[str, Any]]) -> Any:
-    rows = [
-        Bar(
-            f"{page._tier(tier)} ({r['decisions']})",
-            r["rate"] or 0.0,
-            "—" if r["rate"] is None else f"{r['rate']:.0%}",
-        )
-        for tier, r in rates.items()
-    ]
-    return bars(rows, title=page.gettext("Approval rate by tier")) if rows else None
 
 
 @router.get("/operator", response_class=HTMLResponse)

@@ -50,6 +50,7 @@ def test_chinese_dates_money_and_percentages_read_as_people_write_them() -> None
     zh, en = Speaker("zh"), Speaker("en")
     assert zh.date("2026-06-30") == "2026年6月30日"
     assert en.date("2026-06-30") == "June 30, 2026"
+    assert zh.month("2026-06-30") == "2026年6月" and en.month("2026-06-01") == "June 2026"
     assert "¥1,300<" in zh.money(1300) and "¥40.30<" in en.money("40.3")
     assert ">13%<" in zh.percent(0.13)
     assert zh.datetime("2026-06-30T06:05:00") == "2026年6月30日 14:05"
