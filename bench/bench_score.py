@@ -6,7 +6,9 @@ Same Parquet of live entries for all (``bench.bench_features``): one file
 with entries in random order, or with ``--parts N`` a directory of N files
 each holding whole subjects, clustered by subject (a country export
 partitioned by subject). Each variant runs in a fresh child process, timed
-from process start (imports included) to exit, with its own peak RSS:
+from process start (imports included) to exit; its process tree (for Spark:
+the JVM and its Python workers too) is sampled for the peak of its summed
+RSS and for its CPU seconds (``bench.process_tree``):
 
 - ``bare``: a hand-written DuckDB ``GROUP BY subject`` with ten simple
   aggregates, fetched to Arrow (the engine's floor for one pass);
@@ -14,7 +16,7 @@ from process start (imports included) to exit, with its own peak RSS:
   computes the same aggregates as the feature registry (a test proves the
   results equal), fetched to Arrow; file by file with ``--parts``;
 - ``spark`` (only when asked, ``--only score spark``): the same with ``--engine spark``
-  (local[2]; peak RSS is the largest process of the tree, the JVM's);
+  (local[2]);
 - ``score``: ``creditcity score --snapshot ... --model ... --out ...``
   (``--partitioned`` with ``--parts``): every feature, the scorecard, five
   dimensions, reason codes and percentile ranks, written to Parquet.
@@ -27,16 +29,15 @@ point here, its shape (every registered feature) is.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 
 from bench.bench_features import AS_OF, BARE, OUT, dataset, partitioned_dataset
+from bench.process_tree import run_sampled
 
 
 def model_file() -> Path:
@@ -69,15 +70,6 @@ def model_file() -> Path:
         card, version="bench", created_at=created.isoformat(), training_sha256="0" * 64
     ).save(path)
     return path
-
-
-def _run(command: list[str]) -> tuple[float, float]:
-    started = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    if status != 0:
-        raise SystemExit(f"{command} failed ({status})")
-    return time.perf_counter() - started, usage.ru_maxrss / 1024
 
 
 def _bare_same_script(files: list[Path]) -> str:
@@ -172,9 +164,16 @@ def main() -> None:
     print(f"{args.residents:,} residents, {records:,} entries ({layout})", flush=True)
     results = {}
     for name in args.only:
-        seconds, rss = _run(commands[name])
-        results[name] = seconds
-        print(f"  {name:9s} {seconds:7.1f} s  {rss:7.0f} MiB peak RSS", flush=True)
+        run = run_sampled(commands[name])
+        results[name] = run.seconds
+        print(
+            f"  {name:9s} {run.seconds:7.1f} s  {run.cpu_seconds:7.1f} CPU s"
+            f"  {run.peak_tree_mib:7.0f} MiB peak RSS (process tree, {run.processes} processes)",
+            flush=True,
+        )
+        if run.processes > 1:
+            parts = ", ".join(f"{n} {s:.1f}" for n, s in sorted(run.cpu_by_name.items()))
+            print(f"            CPU s by process: {parts}", flush=True)
     if "score" in results:
         for name in ("bare", "bare_same"):
             if name in results:

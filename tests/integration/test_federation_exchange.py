@@ -20,8 +20,9 @@ from creditcity.domain.federation import Refusal
 from creditcity.errors import NotAuthorised
 from creditcity.ledger.tables import entries
 from creditcity.rights.federation_tokens import sign_request
+from creditcity.services.decide import DecisionRequest, decide_request, policy_for
 from creditcity.services.disputes import list_disputes, open_dispute, resolve_dispute
-from creditcity.services.federation import keystore_for, list_peers
+from creditcity.services.federation import keystore_for, list_peers, person_named
 from creditcity.services.federation_exchange import receive_batches, serve_feed
 
 PAY_LATER = "pay_later_clinic"
@@ -86,6 +87,30 @@ def test_a_stranger_s_record_waits_under_the_federation_pseudonym_until_they_arr
     assert not blocked(b, "440301199203035678")
     b.ingest([bill("440301199203035678", "w-3")], tmp_path, "arrives")
     assert blocked(b, "440301199203035678")
+
+
+def test_a_stranger_s_judgment_restricts_them_when_their_first_contact_is_a_decision(
+    cities: tuple[Node, Node], tmp_path: Path
+) -> None:
+    a, b = cities
+    person = "320503198807074321"
+    a.ingest([court(person, "J-7")], tmp_path, "judgment")
+    assert receive_batches(b.engine, b.settings, a.city, feed(a, b)).pending == 1
+    subject, links = person_named(person, b.settings)
+    asked = DecisionRequest(subject, PAY_LATER, 300, "treatment first, pay later", links=links)
+    answer = decide_request(b.engine, asked, policy=policy_for(b.settings), settings=b.settings)
+    assert not answer.decision.approved
+    assert [r.record_ref for r in answer.decision.restrictions] == ["J-7"]
+    assert answer.decision.reasons[0][0] == "RESTRICTED" and answer.notices
+    assert b.kinds_held() == ["court_judgment"] and blocked(b, person)
+    # the same first contact by pseudonym names nobody: nothing to link, nothing applied
+    stranger = "320503198807079999"
+    a.ingest([court(stranger, "J-8")], tmp_path, "second")
+    receive_batches(b.engine, b.settings, a.city, feed(a, b, after=1))
+    pseudonym, none = person_named(b.subject(stranger), b.settings)
+    asked = DecisionRequest(pseudonym, PAY_LATER, 300, "treatment first, pay later", links=none)
+    answer = decide_request(b.engine, asked, policy=policy_for(b.settings), settings=b.settings)
+    assert none == () and answer.decision.restrictions == ()
 
 
 def test_a_tampered_batch_a_gap_a_replay_and_an_unknown_peer_are_each_refused(

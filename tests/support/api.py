@@ -111,8 +111,15 @@ class Api:
 
 
 @contextmanager
-def running_api(db_url: str, engine: Engine, folder: Path, *, demo: bool = False) -> Iterator[Api]:
-    settings = settings_for(folder / "home")
+def running_api(
+    db_url: str,
+    engine: Engine,
+    folder: Path,
+    *,
+    demo: bool = False,
+    settings: Settings | None = None,
+) -> Iterator[Api]:
+    settings = settings or settings_for(folder / "home")
     app = create_app(db_url, settings=settings, keys=keys_file(folder), demo=demo)
     with TestClient(app) as client:
         yield Api(client, engine, settings)

@@ -38,13 +38,15 @@ def decide(
 ) -> None:
     """May this person use SERVICE without deposit, and up to how much? Stores the decision."""
     from creditcity.cli._wiring import open_engine
-    from creditcity.domain.subjects import resolve_subject
     from creditcity.services.decide import DecisionRequest, decide_request, policy_for
+    from creditcity.services.federation import person_named
 
     with reported_errors(as_json):
         settings = get_settings()
+        pseudonym, links = person_named(subject, settings)
         request = DecisionRequest(
-            subject=resolve_subject(subject, settings.pseudonym_secret),
+            subject=pseudonym,
+            links=links,
             service=service,
             amount=amount,
             purpose=purpose,

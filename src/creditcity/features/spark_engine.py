@@ -35,9 +35,16 @@ def _quiet_pandas_check() -> Iterator[None]:
         yield
 
 
-def local_session(*, master: str = "local[2]", shuffle_partitions: int = 4) -> Any:
+def local_session(
+    *, master: str = "local[2]", shuffle_partitions: int = 4, driver_memory: str = "4g"
+) -> Any:
     """A local SparkSession tuned for one machine (no UI, few shuffle partitions).
 
+    In local mode the executors are threads of the driver's JVM, so
+    ``driver_memory`` is the heap every aggregation shares; Spark's default
+    of 1 GiB makes the per-subject group-bys of millions of people spill and
+    collect garbage. It is read when the JVM starts, i.e. only if no session
+    is running yet in this process.
     Start-up costs ~15 s, so callers (and tests) should create one and share it.
     """
     from pyspark.sql import SparkSession
@@ -52,6 +59,7 @@ def local_session(*, master: str = "local[2]", shuffle_partitions: int = 4) -> A
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+            .config("spark.driver.memory", driver_memory)
             .config("spark.sql.session.timeZone", "UTC")
             .getOrCreate()
         )
@@ -99,15 +107,20 @@ def features_frame(
     disputed: pa.Table,
     consents: pa.Table,
     folder: Path,
+    ordered: bool = True,
 ) -> Any:
     """The feature query as a lazy Spark DataFrame (nothing collected to the driver).
 
     Arrow inputs are staged as Parquet under ``folder``, which must outlive
     every action on the frame. A country's batch job keeps the frame
     distributed and scores it where it lies
-    (:mod:`creditcity.services.spark_scoring`).
+    (:mod:`creditcity.services.spark_scoring`), with ``ordered=False``: a
+    global sort by subject is a sampling pass and a range shuffle that
+    nothing downstream needs.
     """
-    query = features_query(SPARK, as_of_day=as_of_day, with_disputes=disputed.num_rows > 0)
+    query = features_query(
+        SPARK, as_of_day=as_of_day, with_disputes=disputed.num_rows > 0, ordered=ordered
+    )
     frames = {
         name: _frame(session, table, folder, name)
         for name, table in (("entries", entries), ("disputed", disputed), ("consents", consents))

@@ -11,7 +11,7 @@ caller's transaction, so a batch is all there or not there at all.
 from __future__ import annotations
 
 import io
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -129,26 +129,37 @@ def _copy(cursor: Any, table: str, buffer: io.BytesIO) -> None:
 
 def register_subjects(conn: Connection, batch: pa.Table, first_seen_at: datetime) -> set[str]:
     """Record subjects on first sight, with the city of their first record as home."""
+    homes = first_homes(batch)
+    register_people(conn, homes, first_seen_at)
+    return set(homes)
+
+
+def first_homes(batch: pa.Table) -> dict[str, str | None]:
+    """Each subject of a batch of entries and the city of their first record in it."""
     if batch.num_rows == 0:
-        return set()
+        return {}
     firsts = (
         batch.select(["subject", "city"])
         .group_by("subject", use_threads=False)
         .aggregate([("city", "first")])
     )
+    return dict(zip(firsts["subject"].to_pylist(), firsts["city_first"].to_pylist(), strict=True))
+
+
+def register_people(
+    conn: Connection, homes: Mapping[str, str | None], first_seen_at: datetime
+) -> None:
+    """Subject rows (subject -> home city) for people not yet known; known people keep theirs."""
     # in pseudonym order, so concurrent writers take row locks in the same order (no deadlock)
-    firsts = firsts.sort_by("subject")
     values = [
-        {"subject": s, "home_city": c, "first_seen_at": first_seen_at}
-        for s, c in zip(
-            firsts["subject"].to_pylist(), firsts["city_first"].to_pylist(), strict=True
-        )
+        {"subject": s, "home_city": homes[s], "first_seen_at": first_seen_at} for s in sorted(homes)
     ]
+    if not values:
+        return
     if conn.dialect.name == "postgresql":
         conn.execute(pg_insert(subjects).on_conflict_do_nothing(), values)
     else:
         conn.execute(sqlite_insert(subjects).on_conflict_do_nothing(), values)
-    return {str(v["subject"]) for v in values}
 
 
 def live_entries_query(

@@ -91,6 +91,10 @@ class DecisionRequest:
     services: frozenset[str] | None = None
     #: the caller's ``Idempotency-Key``, if it sent one
     idempotency_key: str | None = None
+    #: (local, federation) pseudonyms when the person was named by national ID in a
+    #: federated city (:func:`creditcity.services.federation.person_named`): a first
+    #: contact here links them, so records from peers that waited for them count now
+    links: tuple[tuple[str, str], ...] = ()
 
     @property
     def fingerprint(self) -> str:
@@ -160,7 +164,7 @@ def decide_request(
 
     with UnitOfWork(engine) as uow:
         (outcome,) = decide_batch(
-            uow.conn, [request], policy=policy, settings=settings, scores=DirectScores(), now=now
+            uow, [request], policy=policy, settings=settings, scores=DirectScores(), now=now
         )
         uow.commit()
     if isinstance(outcome, Exception):

@@ -13,17 +13,23 @@ The steps, for requests that arrived together (one request is a batch of one):
    answered gets that answer back (the same decision id); the same key with
    a different request is refused (422). Two requests with one key in the
    same batch are one decision.
-4. Read, once for the whole batch: the scores (from the worker's memory, caught
+4. Register the people named by national ID in a federated city as an import
+   would (:func:`creditcity.ledger.arrivals.register_arrivals`): a person
+   whose first contact with this city is this request is linked now, so a
+   court judgment from a peer city that waited for them restricts them in
+   this very decision, under this city's policy.
+5. Read, once for the whole batch: the scores (from the worker's memory, caught
    up with the database), the open exposure, the live adjudicated records.
-5. Decide each request with the pure :func:`creditcity.domain.decisions.decide`,
+6. Decide each request with the pure :func:`creditcity.domain.decisions.decide`,
    in arrival order; each grant is added to the person's exposure before the
    next request of the batch is decided, so two requests for one person in
    one batch cannot both take the last of a cap.
-6. Write with one statement per table: decisions, waiver records, audit
+7. Write with one statement per table: decisions, waiver records, audit
    events (one read of the chain head), kept answers. Notices of restrictions
    the person was not yet told of are written as they are found (rare).
 
-The caller commits, and only then answers anyone.
+The caller commits, and only then answers anyone; people whose file gained
+records from peers are announced as changed (rescored) after that commit.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ from creditcity.domain.records import validate_row
 from creditcity.domain.restrictions import AdjudicatedRecord, active_restrictions
 from creditcity.errors import CreditCityError, InputRejected, Problem
 from creditcity.ids import unique_hex
+from creditcity.ledger.arrivals import register_arrivals
 from creditcity.ledger.audit import Access, record_events
 from creditcity.ledger.decisions import (
     DECISIONS_SOURCE,
@@ -52,6 +59,7 @@ from creditcity.ledger.decisions import (
     insert_decisions,
 )
 from creditcity.ledger.guards import keep_answers, lock_people, stored_answers
+from creditcity.ledger.unit_of_work import UnitOfWork
 from creditcity.services.decide import DecisionAnswer, DecisionRequest, checked_request, now_utc
 from creditcity.services.notices import notify_restrictions
 from creditcity.services.serving import ScoreFacts
@@ -101,7 +109,7 @@ class _Read:
 
 
 def decide_batch(
-    conn: Connection,
+    uow: UnitOfWork,
     requests: Sequence[DecisionRequest],
     *,
     policy: Policy,
@@ -110,6 +118,7 @@ def decide_batch(
     now: datetime | None = None,
 ) -> list[Outcome]:
     """One outcome per request, in order (see the module docstring); the caller commits."""
+    conn = uow.conn
     now = now or now_utc()
     outcomes: list[Outcome | None] = [None] * len(requests)
     checked: dict[int, DecisionRequest] = {}
@@ -121,6 +130,7 @@ def decide_batch(
     if checked:
         lock_people(conn, _lock_keys(checked.values()))
         todo, repeats = _answer_retries(conn, checked, outcomes)
+        _arrive(uow, [checked[i] for i in todo], settings, now)
         people = sorted({checked[i].subject for i in todo})
         read = _Read(
             scores.scores_of(conn, people),
@@ -137,6 +147,18 @@ def decide_batch(
             outcomes[i] = _repeat(checked[i], checked[first], outcomes[first])
         writes.flush(conn, now)
     return [o if o is not None else RuntimeError("request left undecided") for o in outcomes]
+
+
+def _arrive(
+    uow: UnitOfWork, requests: Sequence[DecisionRequest], settings: Settings, now: datetime
+) -> None:
+    """Link the people named by national ID (this city their home), as an import links them."""
+    named = [r for r in requests if r.links]
+    if not named:
+        return
+    homes = {r.subject: settings.city for r in named}
+    arrived = register_arrivals(uow.conn, homes, [p for r in named for p in r.links], now)
+    uow.people_changed(arrived.linked)
 
 
 def _lock_keys(requests: Sequence[DecisionRequest] | Any) -> list[str]:

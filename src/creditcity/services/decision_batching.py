@@ -148,7 +148,7 @@ class DecisionBatcher:
         try:
             with UnitOfWork(self.engine, connection=self._connection()) as uow:
                 outcomes = decide_batch(
-                    uow.conn, requests, policy=self.policy, settings=self.settings, scores=serving
+                    uow, requests, policy=self.policy, settings=self.settings, scores=serving
                 )
                 uow.commit()
         except Exception:

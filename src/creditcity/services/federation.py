@@ -7,9 +7,11 @@ that peers are given out of band (``federation key > city.jwks``) and add
 with ``federation peers add CITY URL --jwks FILE``.
 
 :func:`links_for` is called at the edges that see national IDs (file and
-HTTP imports) so that each local pseudonym is paired with the person's
-federation pseudonym; that pairing is what lets a record from another city
-find its person here, the moment the person first appears.
+HTTP imports, and through :func:`person_named` decision requests) so that
+each local pseudonym is paired with the person's federation pseudonym; that
+pairing is what lets a record from another city find its person here, the
+moment the person first appears, by whichever door
+(:mod:`creditcity.ledger.arrivals`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from sqlalchemy import Engine
 
 from creditcity.config import Settings
 from creditcity.domain.federation import federation_pseudonym
-from creditcity.domain.subjects import is_national_id, pseudonymise
+from creditcity.domain.subjects import is_national_id, pseudonymise, resolve_subject
 from creditcity.errors import InputRejected, NotFound, Problem
 from creditcity.ledger import federation_inbox as inbox
 from creditcity.ledger.unit_of_work import UnitOfWork
@@ -39,6 +41,7 @@ __all__ = [
     "keystore_for",
     "links_for",
     "list_peers",
+    "person_named",
     "remove_peer",
 ]
 
@@ -71,6 +74,17 @@ def links_for(national_ids: Iterable[object], settings: Settings) -> tuple[tuple
         for n in sorted(seen)
         if is_national_id(n)
     )
+
+
+def person_named(identifier: str, settings: Settings) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The local pseudonym of a person a caller names, and the link their name gives.
+
+    A national ID in a federated city gives the (local, federation) pair that
+    :func:`creditcity.ledger.arrivals.register_arrivals` links; a pseudonym
+    gives none (it does not say who the person is). Raises ``InputRejected``
+    for anything that is neither.
+    """
+    return resolve_subject(identifier, settings.pseudonym_secret), links_for([identifier], settings)
 
 
 def _city(city: str) -> str:

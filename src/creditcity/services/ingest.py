@@ -28,8 +28,8 @@ from creditcity.domain.bulk_validation import validate_arrow
 from creditcity.domain.records import ValidatedBatch, validate_batch
 from creditcity.errors import InputRejected, Problem
 from creditcity.ingest.readers import Batch, file_format, progress_total, read_batches
-from creditcity.ledger.entries import EntryAppender, register_subjects
-from creditcity.ledger.federation_inbox import register_links
+from creditcity.ledger.arrivals import Arrived, register_arrivals
+from creditcity.ledger.entries import EntryAppender, first_homes
 from creditcity.ledger.unit_of_work import UnitOfWork, announce_people_changed
 from creditcity.services.federation import links_for
 
@@ -219,12 +219,11 @@ def commit_batch(uow: UnitOfWork, appender: EntryAppender, validated: ValidatedB
     """
     for attempt in range(DEADLOCK_RETRIES + 1):
         try:
-            subjects = register_subjects(uow.conn, validated.entries, now_utc())
-            register_links(uow.conn, validated.links, now_utc())
+            arrived = _arrive(uow, validated, now_utc())
             uow.commit()
             inserted = appender.append(validated.entries, now_utc())
             uow.commit()
-            return Written(inserted, subjects)
+            return Written(inserted, set(arrived.people))
         except (DBAPIError, psycopg.errors.DeadlockDetected) as error:
             uow.rollback()
             if attempt == DEADLOCK_RETRIES or not _is_deadlock(error):
@@ -300,9 +299,13 @@ def _validated_ahead(
 
 def _write(uow: UnitOfWork, appender: EntryAppender, validated: ValidatedBatch) -> Written:
     received_at = now_utc()
-    subjects = register_subjects(uow.conn, validated.entries, received_at)
-    register_links(uow.conn, validated.links, received_at)
-    return Written(appender.append(validated.entries, received_at), subjects)
+    arrived = _arrive(uow, validated, received_at)
+    return Written(appender.append(validated.entries, received_at), set(arrived.people))
+
+
+def _arrive(uow: UnitOfWork, validated: ValidatedBatch, now: datetime) -> Arrived:
+    """The batch's people, home where their first record says, linked as a decision links them."""
+    return register_arrivals(uow.conn, first_homes(validated.entries), validated.links, now)
 
 
 def _account(batch: Batch, validated: ValidatedBatch, written: Written, report: FileReport) -> None:

@@ -2,9 +2,12 @@
 
 ``score --snapshot DIR --engine spark`` runs this job. The features are the
 one SQL definition (:func:`creditcity.features.spark_engine.features_frame`),
-kept as a distributed DataFrame; each executor scores its rows with the very
-function the DuckDB path uses (``services.scoring._snapshot_rows``, through
-``mapInArrow``: Arrow batches in, Arrow batches out, no pandas); percentiles
+kept as a distributed DataFrame, unsorted (nothing needs the people in order,
+and a global sort costs a sampling pass and a range shuffle); each executor
+scores its rows with the very function the DuckDB path uses
+(:func:`creditcity.scoring.snapshot.snapshot_rows`, through ``mapInArrow``:
+Arrow batches in, Arrow batches out, no pandas; the closure sent to the
+Python workers imports the scoring core only, not the ledger); percentiles
 come from the histogram of scores (at most 601 values from 350 to 950), so
 they are exact and need no global sort. Nothing about a country's people is
 collected to the driver but that histogram.
@@ -32,6 +35,7 @@ import pyarrow as pa
 from creditcity.features.engine import day_number, feature_schema
 from creditcity.features.schema import empty_consents, empty_disputed
 from creditcity.scoring.artefact import ModelArtefact
+from creditcity.scoring.snapshot import EXPLAIN_SLICE
 from creditcity.services.scoring import ScoreRun
 
 __all__ = ["percentiles_from_histogram", "score_snapshot_spark", "scored_schema"]
@@ -62,14 +66,21 @@ def percentiles_from_histogram(scores: np.ndarray[Any, Any], counts: np.ndarray[
     return scores, np.round(100.0 * (below + upto) / (2.0 * total), 2)
 
 
-def _scorer(artefact_json: str) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
-    """The function each executor runs over its Arrow batches of features."""
+def _scorer(
+    artefact_json: str, schema: pa.Schema
+) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    """The function each executor runs over its Arrow batches of features (``schema``).
+
+    Everything it needs travels in the closure (the model as JSON, the
+    feature schema), so a worker imports pyarrow and the scoring core and
+    nothing of the features engines or the services.
+    """
 
     def score(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        from creditcity.services.scoring import _snapshot_rows
+        from creditcity.scoring.artefact import ModelArtefact as Artefact
+        from creditcity.scoring.snapshot import snapshot_rows
 
-        artefact = ModelArtefact.from_json(artefact_json)
-        schema = feature_schema()
+        card = Artefact.from_json(artefact_json).scorecard
         for batch in batches:
             if batch.num_rows == 0:
                 continue
@@ -77,7 +88,7 @@ def _scorer(artefact_json: str) -> Callable[[Iterator[pa.RecordBatch]], Iterator
             features = pa.Table.from_arrays(
                 [table.column(f.name).cast(f.type) for f in schema], schema=schema
             )
-            yield from _snapshot_rows(artefact.scorecard, features).to_batches()
+            yield from snapshot_rows(card, features).to_batches()
 
     return score
 
@@ -101,6 +112,9 @@ def score_snapshot_spark(
     artefact_json = Path(artefact_path).read_text(encoding="utf-8")
     artefact = ModelArtefact.from_json(artefact_json)
     session = spark if spark is not None else local_session()
+    # the scorer explains people in slices of EXPLAIN_SLICE: hand it batches that size
+    # (Spark's default is 10,000 rows a batch)
+    session.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(EXPLAIN_SLICE))
     with (
         tempfile.TemporaryDirectory(prefix="creditcity-spark-score-") as folder,
         warnings.catch_warnings(),
@@ -114,9 +128,11 @@ def score_snapshot_spark(
             disputed=empty_disputed(),
             consents=empty_consents(),
             folder=Path(folder),
+            ordered=False,
         )
         schema = scored_schema(artefact)
-        scored = features.mapInArrow(_scorer(artefact_json), _spark_type(schema))
+        scorer = _scorer(artefact_json, feature_schema())
+        scored = features.mapInArrow(scorer, _spark_type(schema))
         staged = str(Path(folder) / "scored")
         scored.write.mode("overwrite").parquet(staged)
         scored = session.read.parquet(staged)

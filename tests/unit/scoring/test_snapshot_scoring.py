@@ -15,8 +15,8 @@ from creditcity.errors import InputRejected
 from creditcity.features import compute_features
 from creditcity.features.schema import empty_consents, empty_disputed
 from creditcity.features.synthetic import random_entries, subject_names
+from creditcity.scoring import snapshot
 from creditcity.scoring.artefact import ModelArtefact
-from creditcity.services import scoring
 from creditcity.services.scoring import new_scorecard, score_snapshot
 
 AS_OF = date(2026, 6, 30)
@@ -62,7 +62,7 @@ def test_partitioned_scoring_equals_scoring_the_whole_export(
     pq.write_table(pa.concat_tables(parts), whole)
 
     once = score_snapshot(whole, as_of=AS_OF, artefact_path=model, out=tmp_path / "b.parquet")
-    monkeypatch.setattr(scoring, "EXPLAIN_SLICE", 37)  # many slices per partition
+    monkeypatch.setattr(snapshot, "EXPLAIN_SLICE", 37)  # many slices per partition
     split = score_snapshot(
         folder, as_of=AS_OF, artefact_path=model, out=tmp_path / "a.parquet", partitioned=True
     )

@@ -18,8 +18,8 @@ from creditcity.api.schemas import (
 )
 from creditcity.bootstrap import Runtime
 from creditcity.domain.principals import Scope
-from creditcity.domain.subjects import resolve_subject
 from creditcity.services.decide import DecisionAnswer, DecisionRequest
+from creditcity.services.federation import person_named
 from creditcity.services.outcomes import report_outcome
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
@@ -57,8 +57,10 @@ async def ask_decision(
     the answer.
     """
     rt: Runtime = request.app.state.runtime  # not a dependency: one less to solve per decision
+    subject, links = person_named(body.subject, rt.settings)
     asked = DecisionRequest(
-        subject=resolve_subject(body.subject, rt.settings.pseudonym_secret),
+        subject=subject,
+        links=links,
         service=body.service,
         amount=body.amount,
         purpose=body.purpose,
