@@ -229,9 +229,29 @@ def test_chinese_pages_hold_no_latin_words_beyond_the_allow_list(api: Api) -> No
     sign_in(api, "resident")
     found = {
         path: latin_words(api.client.get(f"{path}?lang=zh").text)
-        for path in ("/", "/sign-in", "/policy", "/me", "/me/file", "/me/consents")
+        for path in ("/", "/sign-in", "/policy", "/me", "/me/file", "/me/consents", "/me/report")
     }
     assert found == {path: [] for path in found}
+
+
+def test_the_full_report_has_the_site_header_and_one_language_a_page(
+    api: Api, tmp_path: Path
+) -> None:
+    give_score(api.engine, RESIDENT, 700)
+    _judgment(api, tmp_path, "J-79", "2026-03-01")
+    sign_in(api, "resident")
+    chinese = api.client.get("/me/report?lang=zh").text
+    assert 'lang="zh-CN"' in chinese and 'class="skip"' in chinese
+    assert "<nav" in chinese and 'href="/me/file?lang=zh"' in chinese
+    assert '<main id="main"' in chinese and "/static/print.css" in chinese
+    assert "个人信用报告" in chinese and "法院判决的款项尚未支付" in chinese
+    assert "在“我的档案”页对该记录提出异议" in chinese
+    assert latin_words(chinese) == [] and RESIDENT not in chinese
+    english = api.client.get("/me/report?lang=en").text
+    assert 'lang="en"' in english and "My credit file report" in english
+    assert "Dispute the record on your file page" in english
+    assert "个人信用报告" not in english and "creditcity dispute" not in english
+    assert "court_judgment" not in english and "Court judgment to pay" in english
 
 
 def test_a_certificate_comes_with_a_qr_code_and_a_link_that_verify_accepts_until_revoked(

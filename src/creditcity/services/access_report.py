@@ -282,7 +282,11 @@ def plain(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def render_html(report: Mapping[str, Any]) -> str:
-    """The report as one self-contained HTML page (Chinese and English, phone-sized)."""
+    """The report as one self-contained HTML file (Chinese and English, phone-sized).
+
+    For the command line's ``--html`` and the API's ``format=html``; the portal shows
+    ``report.html`` instead, in the reader's language only, inside the site's header.
+    """
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
     environment = Environment(
@@ -290,4 +294,4 @@ def render_html(report: Mapping[str, Any]) -> str:
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
     )
-    return environment.get_template("report.html").render(r=report)
+    return environment.get_template("report_export.html").render(r=report)

@@ -28,6 +28,10 @@ __all__ = ["MAX_FORM_BYTES", "Page", "page_for", "read_form", "shown_errors"]
 
 MAX_FORM_BYTES = 64 * 1024
 LANG_COOKIE = "cc_lang"
+#: the way to appeal where the policy names none in the reader's words
+APPEAL_FALLBACK = words.N_(
+    "Dispute the record on your file page, or write to the city credit office."
+)
 
 
 @cache
@@ -100,6 +104,7 @@ class Page:
                 service_name=self._service,
                 tier_name=self._tier,
                 rule_text=self._rule,
+                appeal_text=self._appeal,
                 **context,
             )
         )
@@ -122,6 +127,13 @@ class Page:
         """What a restriction rule is for, in the reader's language (None: not in the policy)."""
         found = next((r for r in self.rt.policy.restrictions if r.name == rule), None)
         return found.description.in_language(self.lang) if found else None
+
+    def _appeal(self, rule: str) -> str:
+        """How to appeal a restriction rule, in the reader's language and words for people."""
+        found = next((r for r in self.rt.policy.restrictions if r.name == rule), None)
+        if found is None or isinstance(found.appeal_route, str):
+            return self.gettext(APPEAL_FALLBACK)
+        return found.appeal_route.in_language(self.lang)
 
     def _tier(self, tier: str | None) -> str:
         return self.say.word("TIERS", tier or "thin_file")

@@ -13,7 +13,7 @@ from creditcity.domain.catalogue import Dimension
 from creditcity.domain.principals import Scope
 from creditcity.errors import NotFound
 from creditcity.services import consent
-from creditcity.services.access_report import access_report, render_html
+from creditcity.services.access_report import access_report
 from creditcity.services.consent_switches import switches
 from creditcity.services.published import DimensionRange, active_scorecard, dimension_ranges
 from creditcity.services.standing import Standing, standing
@@ -145,7 +145,10 @@ def _dimension_chart(
 
 @router.get("/me/report", response_class=HTMLResponse)
 async def my_report(request: Request) -> Response:
-    """The whole access report as one printable page (the report template)."""
+    """The whole access report in the reader's language, inside the site's header, printable.
+
+    Retractions are not listed as records of their own: the record they withdraw says so.
+    """
     page = page_for(request)
     if (no := refused(page, Scope.SELF)) is not None:
         return no
@@ -160,8 +163,21 @@ async def my_report(request: Request) -> Response:
             settings=rt.settings,
             actor=who.id,
             output="html",
+            lang=page.lang,
         )
-        return HTMLResponse(render_html(report))
+        records = sorted(
+            (r for r in report["records"] if r["kind"] != "retraction"),
+            key=lambda r: (r["occurred_at"], r["entry_id"]),
+            reverse=True,
+        )
+        current = report["scores"]["current"]
+        reasons = [reason_words(page, x) for x in current["reasons"]] if current else []
+        # the five dimensions in their usual order; the scale's base points are not one
+        held = current["dimensions"] if current else {}
+        dimensions = [(d.value, held[d.value]) for d in Dimension if d.value in held]
+        return page.render(
+            "report.html", r=report, records=records, reasons=reasons, dimensions=dimensions
+        )
 
     return await shown_errors(page, work)
 
