@@ -62,6 +62,9 @@ def test_the_policy_page_says_the_policy_files_own_words_in_the_readers_language
     assert "公交地铁先乘车、后付费" in chinese and "公交地铁" not in english
     assert "A court found the person committed fraud" in english
     assert "经法院认定有欺诈行为" in chinese
+    # the appeal route too, worded for people: no command line in either language
+    assert "向作出判决的法院上诉" in chinese and "Appeal to the issuing court" in english
+    assert "creditcity dispute" not in english + chinese and latin_words(chinese) == []
 
 
 def test_signing_in_with_a_resident_key_shows_my_score_and_its_dimension_chart(api: Api) -> None:
@@ -249,7 +252,7 @@ def test_the_full_report_has_the_site_header_and_one_language_a_page(
     assert latin_words(chinese) == [] and RESIDENT not in chinese
     english = api.client.get("/me/report?lang=en").text
     assert 'lang="en"' in english and "My credit file report" in english
-    assert "Dispute the record on your file page" in english
+    assert "dispute the record on your file page" in english
     assert "个人信用报告" not in english and "creditcity dispute" not in english
     assert "court_judgment" not in english and "Court judgment to pay" in english
 

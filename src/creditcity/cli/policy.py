@@ -55,5 +55,5 @@ def _print(summary: dict[str, Any]) -> None:
     for rule in summary["restrictions"]:
         console.print(
             f"  {rule['name']}: on {rule['trigger']}, blocks {', '.join(rule['blocks'])}; "
-            f"expires after {rule['expires_after_days']} days; appeal: {rule['appeal_route']}"
+            f"expires after {rule['expires_after_days']} days; appeal: {rule['appeal_route']['en']}"
         )

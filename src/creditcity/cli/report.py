@@ -84,7 +84,7 @@ def _print_rest(r: dict[str, Any]) -> None:
         )
     for x in r["restrictions"]:
         console.print(
-            f"  restriction {x['rule']}: until {x['expires_on']}; appeal: {x['appeal_route']}"
+            f"  restriction {x['rule']}: until {x['expires_on']}; appeal: {x['appeal_route']['en']}"
         )
     for d in r["disputes"]:
         console.print(

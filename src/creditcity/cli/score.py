@@ -199,5 +199,5 @@ def _print(view: SubjectView) -> None:
     for r in view.restrictions:
         console.print(
             f"[red]restricted[/] from {', '.join(r['blocks'])} until {r['expires_on']}: "
-            f"{r['notice']} Appeal: {r['appeal_route']}"
+            f"{r['notice']} Appeal: {r['appeal_route']['en']}"
         )

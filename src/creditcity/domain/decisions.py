@@ -232,7 +232,7 @@ def _restricted(restriction: ActiveRestriction, service: str) -> Reason:
         RESTRICTED,
         f"restriction '{restriction.rule}' (record {restriction.record_ref} from "
         f"{restriction.source}) blocks {service} until {restriction.expires_on}; "
-        f"to appeal: {restriction.appeal_route}",
+        f"to appeal: {restriction.appeal_route.en}",
     )
 
 

@@ -177,7 +177,7 @@ class Policy:
                     "trigger": r.trigger,
                     "blocks": sorted(r.blocks),
                     "expires_after_days": r.expires_after_days,
-                    "appeal_route": r.appeal_route,
+                    "appeal_route": r.appeal_route.model_dump(),
                     "description": r.description.model_dump(),
                 }
                 for r in self.restrictions

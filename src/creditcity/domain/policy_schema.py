@@ -131,7 +131,8 @@ class RestrictionSpec(_Spec):
     blocks: list[str] | None = None
     # A float on purpose: `inf` must reach the guardrail that explains why it is refused.
     expires_after_days: float | None = None
-    appeal_route: str | None = None
+    #: how a person appeals, in words for people (never a command), in both languages
+    appeal_route: Texts | None = None
     notice: str | None = None
 
 
@@ -154,6 +155,8 @@ MISSING_HINTS: dict[str, str] = {
     "zh": 'add description.zh = "..." (the Chinese words the portal shows)',
     "en": 'add description.en = "..." (the English words the portal shows)',
 }
+
+_LANGUAGE_NAMES = {"zh": "Chinese", "en": "English"}
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -207,12 +210,19 @@ def _explain(detail: ErrorDetails, model: type[BaseModel]) -> tuple[str, str]:
     """(message, expected) for one pydantic error, in the words of the policy file."""
     kind, loc = detail["type"], detail["loc"]
     key = str(loc[-1]) if loc else ""
+    if kind == "missing" and key in _LANGUAGE_NAMES and len(loc) > 1 and loc[-2] != "description":
+        # a two-language text other than a description: name its own key in the hint
+        parent, language = loc[-2], _LANGUAGE_NAMES[key]
+        return (
+            f"missing required key '{key}' of {parent}",
+            f'add {parent}.{key} = "..." (the {language} words the portal shows)',
+        )
     if kind == "missing":
         return f"missing required key '{key}'", MISSING_HINTS.get(key, f"add {key} = ...")
-    if kind == "model_type" and key == "description":
+    if kind == "model_type" and key in ("description", "appeal_route"):
         return (
-            "description must give the words in both languages, not one text",
-            'description.zh = "..." and description.en = "..." on two lines',
+            f"{key} must give the words in both languages, not one text",
+            f'{key}.zh = "..." and {key}.en = "..." on two lines',
         )
     if kind == "extra_forbidden":
         known = ", ".join(model.model_fields)

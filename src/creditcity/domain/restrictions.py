@@ -63,7 +63,10 @@ _REQUIRED_BY_CHARTER = {
     "trigger": f"name the adjudicated record that triggers it: trigger = one of {_ADJUDICATED}",
     "blocks": 'name the services it blocks: blocks = ["rental_deposit", ...]',
     "expires_after_days": "name its expiry: expires_after_days = N (days, more than 0)",
-    "appeal_route": 'name its appeal route: appeal_route = "who to write to, and how"',
+    "appeal_route": (
+        "name its appeal route in words for people, in both languages: "
+        'appeal_route.zh = "..." and appeal_route.en = "..." (who to write to, and how)'
+    ),
     "notice": 'give the notice sent to the person: notice = "..." (may use {ref}, {expires_on})',
 }
 
@@ -76,7 +79,8 @@ class RestrictionRule:
     trigger: str
     blocks: frozenset[str]
     expires_after_days: int
-    appeal_route: str
+    #: how to appeal, in Chinese and English (the portal shows the reader's)
+    appeal_route: Texts
     notice: str
     #: what the rule is for, in Chinese and English (the portal shows the reader's)
     description: Texts
@@ -103,7 +107,8 @@ class ActiveRestriction:
     occurred_on: date
     blocks: frozenset[str]
     expires_on: date
-    appeal_route: str
+    appeal_route: Texts
+    #: the policy's notice, in English (the templates are written in English)
     notice: str
 
     def as_dict(self) -> dict[str, Any]:
@@ -115,7 +120,7 @@ class ActiveRestriction:
             "occurred_on": self.occurred_on.isoformat(),
             "blocks": sorted(self.blocks),
             "expires_on": self.expires_on.isoformat(),
-            "appeal_route": self.appeal_route,
+            "appeal_route": self.appeal_route.model_dump(),
             "notice": self.notice,
         }
 
@@ -163,7 +168,8 @@ def _activate(
             "occurred_on": occurred.isoformat(),
             "expires_on": expires_on.isoformat(),
             "services": services,
-            "appeal_route": rule.appeal_route,
+            # the notice templates are English, so the English route completes them
+            "appeal_route": rule.appeal_route.en,
         }
     )
     return ActiveRestriction(
@@ -222,11 +228,6 @@ def _checked_rule(
         _check_blocks(spec.blocks, label, (*base, "blocks"), services, report)
     if spec.expires_after_days is not None:
         _check_expiry(spec.expires_after_days, label, (*base, "expires_after_days"), report)
-    if spec.appeal_route is not None and not spec.appeal_route.strip():
-        report.add(
-            (*base, "appeal_route"),
-            f"restriction {label} must {_REQUIRED_BY_CHARTER['appeal_route']}; it is blank",
-        )
     if spec.notice is not None:
         _check_notice(spec.notice, label, (*base, "notice"), report)
     trigger, blocks, days = spec.trigger, spec.blocks, spec.expires_after_days
@@ -240,7 +241,7 @@ def _checked_rule(
         trigger,
         frozenset(blocks),
         int(days),
-        appeal_route.strip(),
+        appeal_route,
         notice.strip(),
         spec.description,
     )

@@ -33,6 +33,7 @@ class Notice:
     text: str
     rule: str
     expires_on: str
+    #: in English, as the stored notice text is (the portal words it from the policy)
     appeal_route: str
 
     def as_dict(self) -> dict[str, Any]:
@@ -56,8 +57,9 @@ def notice_text(restriction: ActiveRestriction) -> str:
     expires = restriction.expires_on.isoformat()
     if expires not in text:
         text += f" This restriction expires on {expires} at the latest."
-    if restriction.appeal_route not in text:
-        text += f" To appeal: {restriction.appeal_route}."
+    appeal = restriction.appeal_route.en
+    if appeal not in text:
+        text += f" To appeal: {appeal}."
     return text
 
 
@@ -84,7 +86,7 @@ def notify_restrictions(
                     text,
                     restriction.rule,
                     restriction.expires_on.isoformat(),
-                    restriction.appeal_route,
+                    restriction.appeal_route.en,
                 )
             )
     return sent

@@ -131,7 +131,7 @@ class Page:
     def _appeal(self, rule: str) -> str:
         """How to appeal a restriction rule, in the reader's language and words for people."""
         found = next((r for r in self.rt.policy.restrictions if r.name == rule), None)
-        if found is None or isinstance(found.appeal_route, str):
+        if found is None:
             return self.gettext(APPEAL_FALLBACK)
         return found.appeal_route.in_language(self.lang)
 

@@ -40,7 +40,7 @@ GOOD_RESTRICTION = {
     "trigger": '"court_judgment"',
     "blocks": '["bike_deposit"]',
     "expires_after_days": "1826",
-    "appeal_route": '"Appeal to the issuing court"',
+    "appeal_route": '{ zh = "向作出判决的法院上诉", en = "Appeal to the issuing court" }',
     "notice": '"Judgment {ref} is unpaid until {expires_on}. Appeal: {appeal_route}"',
     "description": '{ zh = "判决未履行", en = "An unpaid judgment" }',
 }

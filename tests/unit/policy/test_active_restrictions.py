@@ -29,7 +29,7 @@ def test_an_unpaid_judgment_restricts_with_its_notice_expiry_and_appeal_route() 
     assert active.record_ref == "J-1" and active.source == COURT
     assert "rental_deposit" in active.blocks and "bike_deposit" not in active.blocks
     assert active.expires_on == JUDGED + timedelta(days=1826)
-    assert active.appeal_route.startswith("Appeal to the issuing court")
+    assert active.appeal_route.en.startswith("Appeal to the issuing court")
     assert "A court judgment (J-1, court:hangzhou-intermediate, 2026-03-02)" in active.notice
     assert active.expires_on.isoformat() in active.notice
     assert "{" not in active.notice

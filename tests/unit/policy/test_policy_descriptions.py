@@ -75,3 +75,28 @@ def test_the_default_policy_describes_everything_in_both_languages() -> None:
     ]
     assert len(texts) == 16 and all(t.zh.strip() and t.en.strip() for t in texts)
     assert not any(c.isascii() and c.isalpha() for t in texts for c in t.zh)
+
+
+def test_an_appeal_route_missing_a_language_is_refused_naming_the_field(
+    refuse: Refuse, with_restriction: Callable[..., str]
+) -> None:
+    text = with_restriction(appeal_route='{ en = "Appeal to the issuing court" }')
+    (problem,) = refuse(text).problems
+    assert problem.field == "restrictions[0].appeal_route.zh"
+    assert "appeal_route" in problem.message
+    assert 'appeal_route.zh = "..."' in problem.expected and "Chinese" in problem.expected
+
+
+def test_an_old_one_language_appeal_route_says_to_give_both(
+    refuse: Refuse, with_restriction: Callable[..., str]
+) -> None:
+    (problem,) = refuse(with_restriction(appeal_route='"Appeal to the court"')).problems
+    assert problem.field == "restrictions[0].appeal_route"
+    assert "both languages" in problem.message and "appeal_route.zh" in problem.expected
+
+
+def test_the_default_policy_words_every_appeal_route_for_people_in_both_languages() -> None:
+    routes = [r.appeal_route for r in default_policy().restrictions]
+    assert routes and all(r.zh.strip() and r.en.strip() for r in routes)
+    assert not any(c.isascii() and c.isalpha() for r in routes for c in r.zh)
+    assert not any("creditcity" in r.en or "(" in r.en for r in routes)

@@ -156,12 +156,12 @@ def test_a_restriction_without_an_appeal_route_is_refused(
     refuse: Refuse, with_restriction: Build
 ) -> None:
     message = only_message(refuse(with_restriction(appeal_route=None)))
-    assert message == (
-        "restriction 'unpaid_judgment' must name its appeal route: "
-        'appeal_route = "who to write to, and how"'
-    )
-    blank = only_message(refuse(with_restriction(appeal_route='"   "')))
-    assert "must name its appeal route" in blank and "it is blank" in blank
+    assert message.startswith("restriction 'unpaid_judgment' must name its appeal route")
+    assert 'appeal_route.zh = "..."' in message and 'appeal_route.en = "..."' in message
+    blank = refuse(with_restriction(appeal_route='{ zh = "上诉", en = "   " }')).problems
+    assert [(p.field, "empty" in p.message) for p in blank] == [
+        ("restrictions[0].appeal_route.en", True)
+    ]
 
 
 def test_a_restriction_without_a_notice_is_refused(refuse: Refuse, with_restriction: Build) -> None:
