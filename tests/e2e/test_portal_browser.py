@@ -201,6 +201,7 @@ def test_a_resident_and_the_office_use_the_portal_end_to_end(
         _office_resolves_the_dispute(office.new_page(), portal, visit)
         page.goto(f"{portal.base}/me/file?lang=zh#disputes")
         assert page.locator(".dispute-item[data-status=upheld]").count() == 1
+        _full_report(page, portal, visit)
         office_phone = browser.new_context(
             viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, bypass_csp=True
         )
@@ -245,6 +246,18 @@ def _resident_journey(page: Any, portal: Portal, visit: Visit) -> None:
     assert page.locator("button[role=switch]").first.get_attribute("aria-checked") != before
     visit.check(page, "phone-zh-consents")
     _certificate(page, portal, visit)
+
+
+def _full_report(page: Any, portal: Portal, visit: Visit) -> None:
+    """The printable report inside the site's header; printed, without the navigation."""
+    page.goto(f"{portal.base}/me/report?lang=zh")
+    assert page.locator("header.top nav").is_visible() and page.locator("main#main").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    visit.check(page, "phone-zh-report")
+    page.emulate_media(media="print")
+    assert not page.locator("header.top nav").is_visible()
+    assert page.locator("main .report h1").is_visible()
+    page.emulate_media(media="screen")
 
 
 def _certificate(page: Any, portal: Portal, visit: Visit) -> None:
