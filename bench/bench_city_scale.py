@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.bench_city_scale [--residents 10000] [--seed 7] [--refits 4]
 
-Runs what ``make demo`` runs up to scoring (simulate, ingest into a fresh
+Runs what ``make demo`` runs up to scoring (simulate the demo's years, ingest into a fresh
 SQLite ledger, ``train --outcomes`` with the as-of date from the file), then:
 
 - in time (out-of-fold, training vintage) and out of time (the later vintage)
@@ -34,6 +34,7 @@ from creditcity.config import Settings
 from creditcity.domain.policy import default_policy
 from creditcity.ledger.db import make_engine, migrate
 from creditcity.scoring import metrics
+from creditcity.services.demo import DEMO_YEARS
 from creditcity.services.ingest import ingest_files
 from creditcity.services.scoring import ledger_features, new_scorecard
 from creditcity.services.train_ledger import read_outcomes, train_from_ledger, vintages
@@ -129,7 +130,7 @@ def _floor_baseline(x: pa.Table, y: Any, later_x: pa.Table, later_y: Any) -> Non
 def run(residents: int, seed: int, refits: int) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-city-scale-") as tmp:
         root = Path(tmp)
-        spec = SimulationSpec(residents, years=3, seed=seed)
+        spec = SimulationSpec(residents, years=DEMO_YEARS, seed=seed)
         simulate(spec, root / "city")
         url = f"sqlite:///{root / 'ledger.db'}"
         engine = make_engine(url)

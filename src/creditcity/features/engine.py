@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pyarrow as pa
-import pyarrow.dataset as ds
 
 from creditcity.errors import InputRejected, Problem
 from creditcity.features import duckdb_engine
@@ -66,6 +65,8 @@ def _entries(entries: Entries) -> pa.Table | Path:
                 )
             ],
         )
+    import pyarrow.dataset as ds  # here, not at import: it loads pandas (~2 s of every command)
+
     schema = ds.dataset(path, format="parquet").schema
     check_schema(schema, ENTRY_SCHEMA, USED_ENTRY_COLUMNS, what=f"entries '{path}'")
     return path

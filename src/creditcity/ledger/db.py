@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from creditcity.errors import InputRejected, Problem
 from creditcity.ledger import sqlite_writer
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -75,6 +76,9 @@ def make_engine(url: str) -> Engine:
 
 
 def alembic_config() -> Config:
+    # alembic (and mako under it) load here, not at import: most commands never migrate
+    from alembic.config import Config
+
     config = Config()
     location = resources.files("creditcity.ledger") / "migrations"
     config.set_main_option("script_location", str(location))
@@ -83,6 +87,8 @@ def alembic_config() -> Config:
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision; safe to call on every start."""
+    from alembic import command
+
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection

@@ -39,7 +39,9 @@ from creditcity.ledger.tables import (
 
 __all__ = ["Published", "capture", "capture_disputes", "feed", "last_batch", "publish"]
 
-_CAPTURED = pa.array(sorted(SHAREABLE_KINDS | {"retraction"}))
+#: kinds the feed carries; a tuple, made an Arrow array where it is used (``pa.array`` of a
+#: list imports pandas to check for its types: ~1 s at the start of every command)
+_CAPTURED = tuple(sorted(SHAREABLE_KINDS | {"retraction"}))
 _PUBLISH_LOCK = 7_411_505
 #: the cursor row under which this city remembers how far it scanned its dispute outbox
 DISPUTE_SCAN = "#disputes"
@@ -51,7 +53,7 @@ def _insert(conn: Connection) -> Any:
 
 def capture(conn: Connection, batch: pa.Table, now: datetime) -> int:
     """Queue this batch's shareable entries (and retractions) for the feed; returns how many."""
-    keep = pc.is_in(batch["kind"], value_set=_CAPTURED)
+    keep = pc.is_in(batch["kind"], value_set=pa.array(_CAPTURED, pa.string()))
     if not pc.any(keep).as_py():
         return 0
     chosen = batch.filter(keep)

@@ -79,6 +79,14 @@ def new_scorecard(settings: Settings) -> Scorecard:
     return Scorecard(
         features=feature_specs(),
         one_sided=one_sided_features(),
+        # Finer bins than the estimator's defaults: a city has tens of thousands of
+        # people per model, so a bin of 3% with 2 defaults is still evidence. The top
+        # and the clean files then spread instead of sharing a few coarse bins (a mass
+        # of a third of the city on one score moves together across a tier edge on a
+        # refit). Measured in docs/benchmarks.md ("Finer bins, four years").
+        max_bins=8,
+        min_bin_share=0.03,
+        min_bin_events=2,
         base_score=settings.base_score,
         base_odds=settings.base_odds,
         pdo=settings.pdo,
