@@ -24,7 +24,8 @@ when it holds fewer than ``min_bin_events`` events or a lower event rate
 are always apart, however few people have the record. A small serious bin
 is shrunk towards ``serious_prior`` (the pooled default rate of everyone
 with any serious record, set by :class:`BinningProcess`) rather than
-towards the overall rate, with ``min_bin_events`` pseudo-observations: 13
+towards the overall rate, with ``serious_strength`` pseudo-people (default
+``min_bin_events``): 13
 people with a fraudulent credential and 1 default then read as "like other
 serious records, a little better", not as safer than a clean file.
 
@@ -94,6 +95,7 @@ class MonotoneBinning(BaseEstimator):  # type: ignore[misc]
         "serious": ["boolean"],
         "min_bin_events": [Interval(Integral, 0, None, closed="left")],
         "serious_prior": [Interval(Real, 0.0, 1.0, closed="neither"), None],
+        "serious_strength": [Interval(Real, 0.0, None, closed="left"), None],
     }
 
     def __init__(
@@ -109,6 +111,7 @@ class MonotoneBinning(BaseEstimator):  # type: ignore[misc]
         serious: bool = False,
         min_bin_events: int = 5,
         serious_prior: float | None = None,
+        serious_strength: float | None = None,
     ) -> None:
         self.kind = kind
         self.trend = trend
@@ -120,6 +123,7 @@ class MonotoneBinning(BaseEstimator):  # type: ignore[misc]
         self.serious = serious
         self.min_bin_events = min_bin_events
         self.serious_prior = serious_prior
+        self.serious_strength = serious_strength
 
     # -- fitting -------------------------------------------------------------
 
@@ -190,7 +194,10 @@ class MonotoneBinning(BaseEstimator):  # type: ignore[misc]
             bins.append(Bin(BinKind.SPECIAL, int(mask.sum()), int(y[mask].sum()), special=value))
         bins.append(Bin(BinKind.MISSING, int(missing.sum()), int(y[missing].sum())))
         if self.serious and self.serious_prior is not None:
-            return _serious_woe(bins, prior, float(self.serious_prior), int(self.min_bin_events))
+            strength = self.serious_strength
+            if strength is None:
+                strength = self.min_bin_events
+            return _serious_woe(bins, prior, float(self.serious_prior), float(strength))
         return _with_woe(bins, prior)
 
     def _categorical_bins(self, X: Table, name: str, y: IntArray, prior: _merge.Prior) -> list[Bin]:
@@ -310,7 +317,7 @@ def _serious_bins(x: FloatArray, y: IntArray, min_events: int) -> list[Bin]:
     return [Bin(BinKind.RANGE, n0, e0, upper=0.0), Bin(BinKind.RANGE, n1 + n2, e1 + e2, lower=0.0)]
 
 
-def _serious_woe(bins: list[Bin], prior: _merge.Prior, rate: float, strength: int) -> list[Bin]:
+def _serious_woe(bins: list[Bin], prior: _merge.Prior, rate: float, strength: float) -> list[Bin]:
     """WoE with the record bins (all but "none" and missing) shrunk towards ``rate``."""
     out = _with_woe(bins, prior)
     base = np.log((1.0 - prior.rate) / prior.rate)

@@ -42,8 +42,7 @@ class BinningProcess(BaseEstimator):  # type: ignore[misc]
     ``'categorical'``; values that get a bin of their own). ``trends``: per-column
     directions overriding ``trend``. ``serious``:
     columns counting serious records (catalogue bins, see
-    :class:`MonotoneBinning`), binned with ``serious_min_events`` in place of
-    ``min_bin_events``. The other
+    :class:`MonotoneBinning`). The other
     parameters are those of :class:`MonotoneBinning`, shared by every column.
     Learned: ``feature_names_in_``, ``binnings_``, ``iv_``.
     """
@@ -61,7 +60,7 @@ class BinningProcess(BaseEstimator):  # type: ignore[misc]
         "n_jobs": [Interval(Integral, 1, None, closed="left")],
         "serious": [list, tuple, set, frozenset],
         "min_bin_events": [Interval(Integral, 0, None, closed="left")],
-        "serious_min_events": [Interval(Integral, 0, None, closed="left")],
+        "serious_strength": [Interval(Real, 0.0, None, closed="left"), None],
     }
 
     def __init__(
@@ -79,7 +78,7 @@ class BinningProcess(BaseEstimator):  # type: ignore[misc]
         n_jobs: int = 1,
         serious: Sequence[str] | frozenset[str] = (),
         min_bin_events: int = 5,
-        serious_min_events: int = 5,
+        serious_strength: float | None = None,
     ) -> None:
         self.variables = variables
         self.kinds = kinds
@@ -93,7 +92,7 @@ class BinningProcess(BaseEstimator):  # type: ignore[misc]
         self.n_jobs = n_jobs
         self.serious = serious
         self.min_bin_events = min_bin_events
-        self.serious_min_events = serious_min_events
+        self.serious_strength = serious_strength
 
     def _binning_for(self, name: str, serious_prior: float | None = None) -> MonotoneBinning:
         return MonotoneBinning(
@@ -105,10 +104,9 @@ class BinningProcess(BaseEstimator):  # type: ignore[misc]
             special_values=tuple((self.special_values or {}).get(name, ())),
             woe_smoothing=self.woe_smoothing,
             serious=name in self.serious,
-            # a serious bin's events rule is also its shrinkage (pseudo-events towards
-            # the pooled serious rate), so it keeps its own, larger setting
-            min_bin_events=self.serious_min_events if name in self.serious else self.min_bin_events,
+            min_bin_events=self.min_bin_events,
             serious_prior=serious_prior if name in self.serious else None,
+            serious_strength=self.serious_strength,
         )
 
     def _serious_prior(self, X: Table, names: list[str], y: IntArray) -> float | None:

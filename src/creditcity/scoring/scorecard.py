@@ -88,7 +88,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         "min_bin_share": [Interval(Real, 0.0, 0.5, closed="both")],
         "woe_smoothing": [Interval(Real, 0.0, None, closed="left")],
         "min_bin_events": [Interval(Integral, 0, None, closed="left")],
-        "serious_min_events": [Interval(Integral, 0, None, closed="left")],
+        "serious_strength": [Interval(Real, 0.0, None, closed="left"), None],
         "serious_weight_floor": [Interval(Real, 0.0, None, closed="left")],
         "min_iv_one_sided": [Interval(Real, 0.0, None, closed="left")],
         "drop_wrong_sign": ["boolean"],
@@ -110,7 +110,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         min_bin_share: float = 0.05,
         woe_smoothing: float = 1.0,
         min_bin_events: int = 5,
-        serious_min_events: int = 5,
+        serious_strength: float | None = None,
         serious_weight_floor: float = 0.5,
         min_iv_one_sided: float = 0.02,
         drop_wrong_sign: bool = True,
@@ -128,7 +128,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.min_bin_share = min_bin_share
         self.woe_smoothing = woe_smoothing
         self.min_bin_events = min_bin_events
-        self.serious_min_events = serious_min_events
+        self.serious_strength = serious_strength
         self.serious_weight_floor = serious_weight_floor
         self.min_iv_one_sided = min_iv_one_sided
         self.drop_wrong_sign = drop_wrong_sign
@@ -178,7 +178,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             woe_smoothing=self.woe_smoothing,
             serious=[s.name for s in specs if s.serious],
             min_bin_events=self.min_bin_events,
-            serious_min_events=self.serious_min_events,
+            serious_strength=self.serious_strength,
         ).fit(X, target)
         serious = [s.serious for s in specs]
         candidates = [

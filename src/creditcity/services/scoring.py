@@ -83,10 +83,14 @@ def new_scorecard(settings: Settings) -> Scorecard:
         # people per model, so a bin of 3% with 2 defaults is still evidence. The top
         # and the clean files then spread instead of sharing a few coarse bins (a mass
         # of a third of the city on one score moves together across a tier edge on a
-        # refit). Measured in docs/benchmarks.md ("Finer bins, four years").
+        # refit). A serious record's bin is held to the pooled rate of serious records
+        # by 20 pseudo-people: 17 people with a fraudulent credential and no default
+        # yet are too few to price it as safe. Measured in docs/benchmarks.md
+        # ("Finer bins, four years").
         max_bins=8,
         min_bin_share=0.03,
         min_bin_events=2,
+        serious_strength=20.0,
         base_score=settings.base_score,
         base_odds=settings.base_odds,
         pdo=settings.pdo,
