@@ -17,7 +17,7 @@ from creditcity.api.schemas import (
     OutcomePublic,
 )
 from creditcity.bootstrap import Runtime
-from creditcity.domain.principals import Scope
+from creditcity.domain.principals import Principal, Scope
 from creditcity.services.decide import DecisionAnswer, DecisionRequest
 from creditcity.services.federation import person_named
 from creditcity.services.outcomes import report_outcome
@@ -57,6 +57,19 @@ async def ask_decision(
     the answer.
     """
     rt: Runtime = request.app.state.runtime  # not a dependency: one less to solve per decision
+    # Already the public shape (a test holds it to DecisionPublic field for field):
+    # answered as is, without validating it again against the response model.
+    return JSONResponse(await shown_decision(rt, body, provider, key))
+
+
+async def shown_decision(
+    rt: Runtime, body: DecisionCreate, provider: Principal, key: str | None
+) -> dict[str, Any]:
+    """The committed decision for ``body`` as ``provider`` may see it (the route's answer).
+
+    Also what :mod:`creditcity.api.decision_lane` answers ordinary requests with.
+    Raises the :class:`~creditcity.errors.CreditCityError` the request was refused with.
+    """
     subject, links = person_named(body.subject, rt.settings)
     asked = DecisionRequest(
         subject=subject,
@@ -72,9 +85,7 @@ async def ask_decision(
     shown = answer.as_dict() if isinstance(answer, DecisionAnswer) else dict(answer)
     if Scope.DECISIONS_SCORE not in provider.scopes:
         shown["score"] = None
-    # Already the public shape (a test holds it to DecisionPublic field for field):
-    # answered as is, without validating it again against the response model.
-    return JSONResponse(shown)
+    return shown
 
 
 @router.post(
