@@ -38,6 +38,7 @@ from creditcity.domain.records import ENTRY_COLUMNS
 from creditcity.domain.restrictions import LIFTED_BY, AdjudicatedRecord
 from creditcity.ledger.entries import live_entries_query
 from creditcity.ledger.exclusions import PENDING
+from creditcity.ledger.pipelining import Later, Send, together
 from creditcity.ledger.tables import (
     INDEXED_OUTCOME_KINDS,
     INDEXED_RESTRICTION_KINDS,
@@ -58,6 +59,7 @@ __all__ = [
     "OutcomeEntry",
     "StoredDecision",
     "StoredNotice",
+    "adjudicated_later",
     "adjudicated_records",
     "adjudicated_records_by_person",
     "adjudicated_records_by_subject",
@@ -67,6 +69,7 @@ __all__ = [
     "closed_at",
     "closed_by",
     "decisions_of",
+    "exposure_later",
     "exposure_of",
     "get_decision",
     "insert_decision",
@@ -146,7 +149,7 @@ class StoredNotice:
 # --- decisions --------------------------------------------------------------
 
 
-_DECISION_INSERT = insert(decisions)
+_DECISION_INSERT = insert(decisions).inline()  # no RETURNING: pipelined without waiting
 _SCORE_OF = (
     select(scores.c.score, scores.c.model_version, scores.c.reasons)
     .where(scores.c.subject == bindparam("subject"))
@@ -295,11 +298,21 @@ def open_exposure(
 
 def exposure_of(conn: Connection, people: Sequence[str]) -> dict[str, dict[str, Decimal]]:
     """Open exposure per service of each of ``people`` (one statement for a batch)."""
-    found: dict[str, dict[str, Decimal]] = {}
-    if people:
-        for subject, service, total in conn.execute(_EXPOSURE_OF_MANY, {"subjects": list(people)}):
+    with together(conn) as send:
+        return exposure_later(send, people)()
+
+
+def exposure_later(send: Send, people: Sequence[str]) -> Later[dict[str, dict[str, Decimal]]]:
+    """:func:`exposure_of`, sent now and read when called (see ``ledger.pipelining``)."""
+    pending = send(_EXPOSURE_OF_MANY, {"subjects": list(people)}) if people else None
+
+    def read() -> dict[str, dict[str, Decimal]]:
+        found: dict[str, dict[str, Decimal]] = {}
+        for subject, service, total in pending() if pending else ():
             found.setdefault(subject, {})[service] = to_money(total)
-    return found
+        return found
+
+    return read
 
 
 # --- ledger entries ---------------------------------------------------------
@@ -329,12 +342,23 @@ def adjudicated_records_of(
     conn: Connection, people: Sequence[str]
 ) -> dict[str, list[AdjudicatedRecord]]:
     """:func:`adjudicated_records` of each of ``people`` who has any (one statement)."""
-    found: dict[str, list[AdjudicatedRecord]] = {}
-    if people:
-        result = conn.execute(_ADJUDICATED_OF_MANY, {"subjects": list(people)})
-        for subj, kind, source, ref, occurred in result:
+    with together(conn) as send:
+        return adjudicated_later(send, people)()
+
+
+def adjudicated_later(
+    send: Send, people: Sequence[str]
+) -> Later[dict[str, list[AdjudicatedRecord]]]:
+    """:func:`adjudicated_records_of`, sent now and read when called."""
+    pending = send(_ADJUDICATED_OF_MANY, {"subjects": list(people)}) if people else None
+
+    def read() -> dict[str, list[AdjudicatedRecord]]:
+        found: dict[str, list[AdjudicatedRecord]] = {}
+        for subj, kind, source, ref, occurred in pending() if pending else ():
             found.setdefault(subj, []).append(AdjudicatedRecord(kind, source, ref or "", occurred))
-    return found
+        return found
+
+    return read
 
 
 def adjudicated_records(conn: Connection, subject: str) -> list[AdjudicatedRecord]:
@@ -408,13 +432,13 @@ def _entry_insert(dialect_insert: Any) -> Any:
 
 _ENTRY_INSERT = {"postgresql": _entry_insert(pg_insert), "sqlite": _entry_insert(sqlite_insert)}
 _ENTRY_INSERT_MANY = {
-    name: dialect_insert(entries).on_conflict_do_nothing(
-        index_elements=["source", "idempotency_key"]
-    )
+    name: dialect_insert(entries)
+    .on_conflict_do_nothing(index_elements=["source", "idempotency_key"])
+    .inline()  # no RETURNING of the new id: a pipelined batch does not wait for it
     for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
 }
 _SUBJECT_INSERT = {
-    "postgresql": pg_insert(subjects).on_conflict_do_nothing(),
+    "postgresql": pg_insert(subjects).on_conflict_do_nothing().inline(),
     "sqlite": sqlite_insert(subjects).on_conflict_do_nothing(),
 }
 

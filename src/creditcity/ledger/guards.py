@@ -31,9 +31,17 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, text
 
 from creditcity.ledger import sqlite_writer
+from creditcity.ledger.pipelining import Later, Send, together
 from creditcity.ledger.tables import idempotency_keys
 
-__all__ = ["KeptAnswer", "keep_answers", "lock_people", "stored_answers", "take_write_lock"]
+__all__ = [
+    "KeptAnswer",
+    "keep_answers",
+    "lock_people",
+    "stored_answers",
+    "stored_answers_later",
+    "take_write_lock",
+]
 
 _LOCK_MANY = text(
     "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 4711))) "
@@ -54,14 +62,21 @@ def take_write_lock(conn: Connection) -> None:
         conn.execute(_SQLITE_WRITE_LOCK)
 
 
-def lock_people(conn: Connection, keys: Iterable[str]) -> None:
-    """Hold a lock on each key (people, idempotency keys) to the end of the transaction."""
+def lock_people(conn: Connection, keys: Iterable[str], send: Send | None = None) -> None:
+    """Hold a lock on each key (people, idempotency keys) to the end of the transaction.
+
+    With ``send`` (PostgreSQL), the lock goes out with what follows it: the
+    statements after it run only once it is held.
+    """
     if conn.dialect.name != "postgresql":
         take_write_lock(conn)
         return
     ordered = sorted(set(keys))
     if ordered:
-        conn.execute(_LOCK_MANY, {"keys": ordered})
+        if send is not None:
+            send(_LOCK_MANY, {"keys": ordered})
+        else:
+            conn.execute(_LOCK_MANY, {"keys": ordered})
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +98,15 @@ _FIND = select(
 def stored_answers(
     conn: Connection, principal_keys: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], KeptAnswer]:
-    """The kept answers of these ``(principal, key)`` pairs that exist.
+    """The kept answers of these ``(principal, key)`` pairs that exist."""
+    with together(conn) as send:
+        return stored_answers_later(send, principal_keys)()
+
+
+def stored_answers_later(
+    send: Send, principal_keys: Sequence[tuple[str, str]]
+) -> Later[dict[tuple[str, str], KeptAnswer]]:
+    """:func:`stored_answers`, sent now and read when called.
 
     One indexed statement per principal (a batch rarely has more than one):
     a row-value ``IN`` over both columns is not served by SQLite's index.
@@ -91,15 +114,22 @@ def stored_answers(
     by_principal: dict[str, set[str]] = {}
     for principal, key in principal_keys:
         by_principal.setdefault(principal, set()).add(key)
-    found: dict[tuple[str, str], KeptAnswer] = {}
-    for principal, keys in by_principal.items():
-        params = {"principal": principal, "keys": sorted(keys)}
-        for key, fingerprint, response in conn.execute(_FIND, params):
-            found[(principal, key)] = KeptAnswer(fingerprint, json.loads(response))
-    return found
+    pending = [
+        (principal, send(_FIND, {"principal": principal, "keys": sorted(keys)}))
+        for principal, keys in by_principal.items()
+    ]
+
+    def read() -> dict[tuple[str, str], KeptAnswer]:
+        found: dict[tuple[str, str], KeptAnswer] = {}
+        for principal, rows in pending:
+            for key, fingerprint, response in rows():
+                found[(principal, key)] = KeptAnswer(fingerprint, json.loads(response))
+        return found
+
+    return read
 
 
-_KEEP = insert(idempotency_keys)
+_KEEP = insert(idempotency_keys).inline()  # no RETURNING: pipelined without waiting
 
 
 def keep_answers(

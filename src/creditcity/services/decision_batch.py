@@ -53,12 +53,13 @@ from creditcity.ledger.arrivals import register_arrivals
 from creditcity.ledger.audit import Access, record_events
 from creditcity.ledger.decisions import (
     DECISIONS_SOURCE,
-    adjudicated_records_of,
+    adjudicated_later,
     append_entries,
-    exposure_of,
+    exposure_later,
     insert_decisions,
 )
-from creditcity.ledger.guards import keep_answers, lock_people, stored_answers
+from creditcity.ledger.guards import KeptAnswer, keep_answers, lock_people, stored_answers_later
+from creditcity.ledger.pipelining import Later, Send, together
 from creditcity.ledger.unit_of_work import UnitOfWork
 from creditcity.services.decide import DecisionAnswer, DecisionRequest, checked_request, now_utc
 from creditcity.services.notices import notify_restrictions
@@ -78,7 +79,9 @@ _RECORD_KIND = {
 class ScoreSource(Protocol):
     """Where the batch reads scores: the worker's memory, or the database directly."""
 
-    def scores_of(self, conn: Connection, people: Sequence[str]) -> Mapping[str, ScoreFacts]: ...
+    def scores_later(
+        self, send: Send, people: Sequence[str]
+    ) -> Later[Mapping[str, ScoreFacts]]: ...
 
 
 @dataclass
@@ -128,15 +131,8 @@ def decide_batch(
         except CreditCityError as error:
             outcomes[i] = error
     if checked:
-        lock_people(conn, _lock_keys(checked.values()))
-        todo, repeats = _answer_retries(conn, checked, outcomes)
-        _arrive(uow, [checked[i] for i in todo], settings, now)
-        people = sorted({checked[i].subject for i in todo})
-        read = _Read(
-            scores.scores_of(conn, people),
-            exposure_of(conn, people),
-            adjudicated_records_of(conn, people),
-        )
+        read, kept = _locked_reads(uow, list(checked.values()), scores, settings, now)
+        todo, repeats = _answer_retries(checked, kept, outcomes)
         writes = _Writes()
         for i in todo:
             try:
@@ -145,8 +141,40 @@ def decide_batch(
                 outcomes[i] = error
         for i, first in repeats:
             outcomes[i] = _repeat(checked[i], checked[first], outcomes[first])
-        writes.flush(conn, now)
+        with together(conn):  # the writes, the chain's lock and its head: one trip
+            writes.flush(conn, now)
     return [o if o is not None else RuntimeError("request left undecided") for o in outcomes]
+
+
+def _locked_reads(
+    uow: UnitOfWork,
+    requests: Sequence[DecisionRequest],
+    scores: ScoreSource,
+    settings: Settings,
+    now: datetime,
+) -> tuple[_Read, dict[tuple[str, str], KeptAnswer]]:
+    """Lock the batch's people and keys, then read what deciding needs, in one trip.
+
+    On PostgreSQL the lock and the four reads go out together (each read runs
+    once the lock is held, see :mod:`creditcity.ledger.pipelining`). People
+    named by national ID are linked between the lock and the reads, since a
+    peer city's records may wait for them (rare: only in a federation).
+    """
+    conn = uow.conn
+    people = sorted({r.subject for r in requests})
+    keyed = [(r.provider, r.idempotency_key) for r in requests if r.idempotency_key]
+    named = any(r.links for r in requests)
+    if named:
+        lock_people(conn, _lock_keys(requests))
+        _arrive(uow, requests, settings, now)
+    with together(conn) as send:
+        if not named:
+            lock_people(conn, _lock_keys(requests), send)
+        kept = stored_answers_later(send, keyed) if keyed else dict
+        found = scores.scores_later(send, people)
+        exposure = exposure_later(send, people)
+        records = adjudicated_later(send, people)
+        return _Read(found(), exposure(), records()), kept()
 
 
 def _arrive(
@@ -171,11 +199,12 @@ def _lock_keys(requests: Sequence[DecisionRequest] | Any) -> list[str]:
 
 
 def _answer_retries(
-    conn: Connection, checked: dict[int, DecisionRequest], outcomes: list[Outcome | None]
+    checked: dict[int, DecisionRequest],
+    kept: Mapping[tuple[str, str], KeptAnswer],
+    outcomes: list[Outcome | None],
 ) -> tuple[list[int], list[tuple[int, int]]]:
     """Requests to decide, and (repeat, first) pairs of one key within the batch."""
     keyed = {i: (r.provider, r.idempotency_key) for i, r in checked.items() if r.idempotency_key}
-    kept = stored_answers(conn, list(keyed.values()))
     first: dict[tuple[str, str], int] = {}
     todo: list[int] = []
     repeats: list[tuple[int, int]] = []

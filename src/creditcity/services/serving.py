@@ -25,8 +25,9 @@ can commit out of id order; ids skipped over when catching up are kept as
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -36,6 +37,7 @@ from sqlalchemy import Connection, bindparam, func, or_, select
 from creditcity.domain.decisions import Reason
 from creditcity.domain.reason_catalogue import sentence_of
 from creditcity.domain.subjects import is_pseudonym
+from creditcity.ledger.pipelining import Later, Pending, Send, together
 from creditcity.ledger.tables import scores
 
 __all__ = ["GAP_SECONDS", "DirectScores", "ScoreFacts", "ScoreTable", "ServingState"]
@@ -130,6 +132,8 @@ class ScoreTable:
 
 
 def _reasons(stored: Any) -> tuple[Reason, ...]:
+    if isinstance(stored, str):  # a driver that leaves JSON as text
+        stored = json.loads(stored)
     return tuple((str(r["code"]), sentence_of(r)) for r in stored or ())
 
 
@@ -189,25 +193,39 @@ class ServingState:
 
     def refresh(self, conn: Connection) -> int:
         """Fold in score rows written since the last look; how many were read."""
-        total = 0
-        while True:
-            count = self._refresh_once(conn)
-            total += count
-            if count < REFRESH_ROWS:
-                return total
+        with together(conn) as send:
+            return self.refresh_later(send)()
 
-    def _refresh_once(self, conn: Connection) -> int:
+    def refresh_later(self, send: Send) -> Callable[[], int]:
+        """Send the look for new score rows now; the returned call folds them in.
+
+        So a decision batch's catch-up shares its round trip with the batch's
+        other reads (see :mod:`creditcity.ledger.pipelining`).
+        """
+        pending = self._send_since(send)
+
+        def fold() -> int:
+            count = total = self._fold(pending())
+            while count >= REFRESH_ROWS:  # a scoring run's worth: page through the rest
+                count = self._fold(self._send_since(send)())
+                total += count
+            return total
+
+        return fold
+
+    def _send_since(self, send: Send) -> Pending:
         now = time.monotonic()
         for gap, seen in list(self.gaps.items()):
             if now - seen > GAP_SECONDS:
                 del self.gaps[gap]
         if self.gaps:
-            params: dict[str, Any] = {"last": self.last_id, "gaps": list(self.gaps)}
-            result = conn.execute(_SINCE, params)
-        else:
-            result = conn.execute(_SINCE_NO_GAPS, {"last": self.last_id})
+            return send(_SINCE, {"last": self.last_id, "gaps": list(self.gaps)})
+        return send(_SINCE_NO_GAPS, {"last": self.last_id})
+
+    def _fold(self, rows: Iterable[Sequence[Any]]) -> int:
+        now = time.monotonic()
         count = 0
-        for score_id, subject, value, model_version, reasons in result:
+        for score_id, subject, value, model_version, reasons in rows:
             count += 1
             self._apply(score_id, subject, ScoreFacts(int(value), model_version, _reasons(reasons)))
             self.gaps.pop(score_id, None)
@@ -234,15 +252,20 @@ class ServingState:
         held = self.changed.get(subject)
         return held[1] if held is not None else self.table.find(subject)
 
-    def scores_of(self, conn: Connection, people: Sequence[str]) -> dict[str, ScoreFacts]:
-        """The current scores of ``people`` (after catching up with the database)."""
-        self.refresh(conn)
-        found = {}
-        for subject in people:
-            facts = self.score_of(subject)
-            if facts is not None:
-                found[subject] = facts
-        return found
+    def scores_later(self, send: Send, people: Sequence[str]) -> Later[dict[str, ScoreFacts]]:
+        """The current scores of ``people``, after catching up with the database."""
+        caught_up = self.refresh_later(send)
+
+        def read() -> dict[str, ScoreFacts]:
+            caught_up()
+            found = {}
+            for subject in people:
+                facts = self.score_of(subject)
+                if facts is not None:
+                    found[subject] = facts
+            return found
+
+        return read
 
 
 _NEWEST_OF = (
@@ -255,11 +278,13 @@ _NEWEST_OF = (
 class DirectScores:
     """Scores read from the database on each call (the command line: one decision)."""
 
-    def scores_of(self, conn: Connection, people: Sequence[str]) -> dict[str, ScoreFacts]:
-        found: dict[str, ScoreFacts] = {}
-        if people:
-            for _, subject, value, model_version, reasons in conn.execute(
-                _NEWEST_OF, {"people": list(people)}
-            ):
+    def scores_later(self, send: Send, people: Sequence[str]) -> Later[dict[str, ScoreFacts]]:
+        pending = send(_NEWEST_OF, {"people": list(people)}) if people else None
+
+        def read() -> dict[str, ScoreFacts]:
+            found: dict[str, ScoreFacts] = {}
+            for _, subject, value, model_version, reasons in pending() if pending else ():
                 found[subject] = ScoreFacts(int(value), str(model_version), _reasons(reasons))
-        return found
+            return found
+
+        return read

@@ -1,0 +1,130 @@
+"""Statements sent to the database together, their rows read afterwards.
+
+    with together(conn) as send:
+        exposure = send(_EXPOSURE_OF_MANY, {"subjects": people})
+        records = send(_ADJUDICATED_OF_MANY, {"subjects": people})
+        conn.execute(insert(decisions), rows)        # a write nobody reads: just execute it
+    for subject, service, total in exposure(): ...
+
+A decision batch runs a dozen statements, and over a network each waits a
+round trip for the one before: on loopback PostgreSQL that wait, not the
+work, was most of a batch (``python -m bench.bench_api``). On PostgreSQL a
+``together`` block is psycopg's pipeline mode: every statement goes out
+without waiting for the answer to the one before, and answers are read when
+asked for (the first read waits for everything sent before it, in order, so a
+read sent after a lock sees what the lock protects). Writes whose result
+nobody reads can be plain ``conn.execute`` calls inside the block (SQLAlchemy
+waits for nothing there); reads go through ``send``, because SQLAlchemy would
+look for their rows at once.
+
+Statements stay SQLAlchemy Core, written once for both stores: each is
+compiled once for psycopg, with every expanding ``IN`` list rewritten as
+``= ANY(array)`` (one parameter whatever the list's length, so the compiled
+text is reusable). On SQLite (in-process: no round trip to save) each
+statement simply runs when it is sent. Rows are the driver's tuples.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeAlias, TypeVar, cast
+
+from sqlalchemy import Connection, any_
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ClauseElement
+from sqlalchemy.sql.visitors import ExternallyTraversible, replacement_traverse
+
+__all__ = ["Later", "Pending", "Send", "together"]
+
+T = TypeVar("T")
+#: what a sent read becomes once its rows are read (call it after sending the rest)
+Later: TypeAlias = Callable[[], T]
+
+#: the rows of a sent statement, read when called
+Pending = Callable[[], Sequence[Sequence[Any]]]
+#: sends a statement with its parameters; what it returns reads the rows
+Send = Callable[[ClauseElement, Mapping[str, Any]], Pending]
+
+#: statements kept compiled at most (the hot path's are a handful of module constants)
+MAX_COMPILED = 256
+_compiled: dict[tuple[int, str], tuple[ClauseElement, str, dict[str, Any]]] = {}
+_compiling = threading.Lock()
+
+
+@contextmanager
+def together(conn: Connection) -> Iterator[Send]:
+    """A ``send`` whose statements share round trips to the database (see the module)."""
+    if conn.dialect.name != "postgresql":
+        yield _at_once(conn)
+        return
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    with raw.pipeline():
+
+        def send(statement: ClauseElement, params: Mapping[str, Any]) -> Pending:
+            sql, defaults = _for_psycopg(statement, conn.dialect)
+            cursor = raw.cursor()
+            cursor.execute(sql, {**defaults, **params})
+
+            def rows() -> list[Any]:
+                try:
+                    return list(cursor.fetchall())
+                finally:
+                    cursor.close()
+
+            return rows
+
+        yield send
+
+
+def _at_once(conn: Connection) -> Send:
+    def send(statement: ClauseElement, params: Mapping[str, Any]) -> Pending:
+        rows = list(conn.execute(statement, dict(params)))  # type: ignore[call-overload]
+        return lambda: rows
+
+    return send
+
+
+def _for_psycopg(statement: ClauseElement, dialect: Dialect) -> tuple[str, dict[str, Any]]:
+    """The statement's SQL for psycopg and its own parameters' values, compiled once.
+
+    Keyed by identity (statements are module constants); the statement is
+    kept with its entry so that an identity is never reused for another.
+    """
+    key = (id(statement), dialect.name)
+    found = _compiled.get(key)
+    if found is None:
+        with _compiling:
+            compiled = cast(SQLCompiler, _arrays_for_lists(statement).compile(dialect=dialect))
+            # the statement's own values (literal lists, limits); the caller's come on top
+            defaults = dict(compiled.construct_params(_check=False))
+            found = (statement, compiled.string, defaults)
+            if len(_compiled) < MAX_COMPILED:  # module constants; a one-off is not kept
+                _compiled[key] = found
+    return found[1], found[2]
+
+
+def _arrays_for_lists(statement: ClauseElement) -> ClauseElement:
+    """``column IN (:list)`` becomes ``column = ANY(:list)``, the list bound as one array."""
+
+    def replace(element: ExternallyTraversible, **_: Any) -> ExternallyTraversible | None:
+        if (
+            isinstance(element, BinaryExpression)
+            and isinstance(element.right, BindParameter)
+            and element.right.expanding
+        ):
+            if element.operator is not operators.in_op:
+                raise ValueError(f"cannot send {element.operator} of a list as an array")
+            array = element.right._clone()
+            array.expanding = False
+            array.type = ARRAY(element.left.type)
+            rewritten: ExternallyTraversible = element.left == any_(array)
+            return rewritten
+        return None
+
+    return cast(ClauseElement, replacement_traverse(statement, {}, replace))
