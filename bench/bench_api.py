@@ -100,7 +100,7 @@ async def bare_decision(body: Ask) -> dict[str, Any]:
 
 def populate(url: str, residents: int, seed: int) -> list[str]:
     """Scores for ``residents`` people (3% thin files) and an unpaid judgment for 1%."""
-    from creditcity.ledger.db import make_engine, migrate
+    from creditcity.ledger.db import analyse, make_engine, migrate
     from creditcity.ledger.scores import save_scores
     from creditcity.ledger.unit_of_work import UnitOfWork
 
@@ -128,6 +128,7 @@ def populate(url: str, residents: int, seed: int) -> list[str]:
             save_scores(uow.conn, rows[start : start + 5000])
         uow.commit()
     _judgments(engine, subjects[: residents // 100])
+    analyse(engine, "scores", "entries", "subjects")  # as a scoring run and an import leave them
     engine.dispose()
     return subjects
 

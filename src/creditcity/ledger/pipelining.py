@@ -20,8 +20,9 @@ look for their rows at once.
 Statements stay SQLAlchemy Core, written once for both stores: each is
 compiled once for psycopg, with every expanding ``IN`` list rewritten as
 ``= ANY(array)`` (one parameter whatever the list's length, so the compiled
-text is reusable). On SQLite (in-process: no round trip to save) each
-statement simply runs when it is sent. Rows are the driver's tuples.
+text is reusable). On SQLite
+(in-process: no round trip to save) each statement simply runs when it is
+sent. Rows are the driver's tuples.
 """
 
 from __future__ import annotations
@@ -69,7 +70,9 @@ def together(conn: Connection) -> Iterator[Send]:
         def send(statement: ClauseElement, params: Mapping[str, Any]) -> Pending:
             sql, defaults = _for_psycopg(statement, conn.dialect)
             cursor = raw.cursor()
-            cursor.execute(sql, {**defaults, **params})
+            # never prepared: a plan cached while a table was empty stayed a sequential
+            # scan as it grew (2 ms a lookup of kept answers); planned afresh, 0.07 ms
+            cursor.execute(sql, {**defaults, **params}, prepare=False)
 
             def rows() -> list[Any]:
                 try:

@@ -29,6 +29,7 @@ from creditcity.domain.records import ValidatedBatch, validate_batch
 from creditcity.errors import InputRejected, Problem
 from creditcity.ingest.readers import Batch, file_format, progress_total, read_batches
 from creditcity.ledger.arrivals import Arrived, register_arrivals
+from creditcity.ledger.db import analyse
 from creditcity.ledger.entries import EntryAppender, first_homes
 from creditcity.ledger.unit_of_work import UnitOfWork, announce_people_changed
 from creditcity.services.federation import links_for
@@ -100,6 +101,7 @@ def ingest_files(
             report.file_rejected = True
             report.keep(error.problems or [Problem(error.message, str(path))])
         reports.append(report)
+    analyse(engine, "entries", "subjects")  # a bulk import changes what the planner should see
     return IngestReport(reports)
 
 

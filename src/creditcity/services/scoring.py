@@ -28,6 +28,7 @@ from creditcity.config import Settings
 from creditcity.errors import InputRejected, NotFound, Problem
 from creditcity.features.definitions import FEATURES
 from creditcity.features.engine import compute_features
+from creditcity.ledger.db import analyse
 from creditcity.ledger.entries import live_entries_arrow
 from creditcity.ledger.exclusions import consent_table, disputed_table
 from creditcity.ledger.models import active_model
@@ -293,6 +294,7 @@ def _rescore_all(engine: Engine, day: date, progress: Any | None) -> ScoreRun:
             with engine.begin() as conn:
                 save_scores(conn, _records(rows, cities, version, day, pct))
             scored += rows.num_rows
+    analyse(engine, "scores")  # the servers' catch-up reads plan on what is there now
     return ScoreRun(version, day, scored, 0, (_now() - started).total_seconds())
 
 
