@@ -32,7 +32,7 @@ try:
 except ImportError:  # pragma: no cover - not POSIX: SQLite's own busy handler only
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["WAIT_SECONDS", "acquire", "lock_path", "release"]
+__all__ = ["WAIT_SECONDS", "acquire", "lock_path", "release", "try_acquire"]
 
 #: how long a writer waits for the lock file before giving up (SQLite's busy timeout)
 WAIT_SECONDS = 30.0
@@ -60,6 +60,25 @@ def acquire(conn: Connection) -> None:
         os.close(fd)
         raise
     conn.info[_HELD] = fd
+
+
+def try_acquire(conn: Connection) -> bool:
+    """Take the writer lock file only if no other writer holds it now; True if held after.
+
+    For a caller that would rather not wait here at all (the decision
+    batcher, deciding on its event loop when the writer's turn is free).
+    """
+    path = lock_path(conn)
+    if path is None or fcntl is None or _HELD in conn.info:
+        return path is not None and _HELD in conn.info
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return False
+    conn.info[_HELD] = fd
+    return True
 
 
 def _wait_for(fd: int, path: str) -> None:
