@@ -1,8 +1,9 @@
 """Monotone binning of one feature, numeric or categorical, with WoE.
 
-Numeric: quantile pre-bins (``max_prebins``, cut at observed values so no
-pre-bin is empty; above 100,000 values the cut points come from a fixed-seed
-sample of that size, the counts from every row), then adjacent pre-bins are
+Numeric: quantile pre-bins (``max_prebins``, cut halfway between observed
+values so no pre-bin is empty and no edge sits on a value; above 100,000
+values the cut points come from a fixed-seed sample of that size, the counts
+from every row), then adjacent pre-bins are
 merged until the event rate is monotone. With ``trend='auto'`` both
 directions are tried and the one keeping the larger information value (IV)
 wins. Bins smaller than ``min_bin_share``
@@ -66,6 +67,23 @@ _COLUMN = "x"
 #: Pre-bin cut points are read from at most this many values (a fixed-seed
 #: sample); every row is still counted exactly in its bin.
 PREBIN_SAMPLE = 100_000
+
+
+def _between_values(cuts: FloatArray, values: FloatArray) -> FloatArray:
+    """Each cut moved halfway to the next larger observed value: the same split of the
+    training rows, but no edge sits on a value a person can have.
+
+    An edge on an observed value put that value's bin at the mercy of the last
+    bit of a float: a card utilisation summed in another order (DuckDB's
+    parallel aggregation, Spark's partitions) came out one ulp above the edge
+    and the person lost 126 points on one engine and not the other.
+    """
+    if not cuts.size:
+        return cuts
+    ordered = np.sort(values)
+    above = ordered[np.searchsorted(ordered, cuts, side="right")]
+    halfway = cuts + (above - cuts) / 2
+    return np.where((halfway > cuts) & (halfway < above), halfway, cuts)
 
 
 def _prebin_sample(values: FloatArray) -> FloatArray:
@@ -178,7 +196,7 @@ class MonotoneBinning(BaseEstimator):  # type: ignore[misc]
             qs = np.linspace(0.0, 1.0, int(self.max_prebins) + 1)[1:]
             marks = np.quantile(_prebin_sample(xr), qs, method="lower")
             cuts = np.unique(marks[:-1])
-            cuts = cuts[cuts < marks[-1]]  # marks[-1] is the maximum: no empty last pre-bin
+            cuts = _between_values(cuts[cuts < marks[-1]], xr)  # marks[-1] is the maximum
             e, n = _merge.counts(np.searchsorted(cuts, xr, side="left"), yr, cuts.size + 1)
             starts, _ = self._grouping(e, n, prior, str(self.trend))
             edges = [None, *(float(cuts[s - 1]) for s in starts[1:]), None]
