@@ -36,6 +36,7 @@ from sqlalchemy import Connection, Engine
 from creditcity.config import Settings
 from creditcity.domain.policy import Policy
 from creditcity.ledger import sqlite_writer
+from creditcity.ledger.pipelining import plan_once
 from creditcity.ledger.unit_of_work import UnitOfWork
 from creditcity.metrics import count_group_commit
 from creditcity.services.decide import DecisionAnswer, DecisionRequest
@@ -46,6 +47,9 @@ __all__ = ["Answer", "DecisionBatcher", "Outcome"]
 
 #: turns of the event loop a batch waits for requests already on their way (see _drain)
 GATHER_TURNS = 2
+
+#: batches after which the batch's reads are first planned again, and the longest gap after
+REPLAN_FIRST, REPLAN_MAX_BATCHES = 16, 2**20
 
 #: What a caller gets: a decision, or the answer kept for its idempotency key (a retry).
 Answer = DecisionAnswer | dict[str, Any]
@@ -64,6 +68,7 @@ class DecisionBatcher:
         self._serving: ServingState | None = None
         self._conn: Connection | None = None
         self._running = threading.Lock()
+        self._replan_at = REPLAN_FIRST
         #: how many batches and decisions were committed (for the benchmark's report)
         self.batches = 0
         self.decided = 0
@@ -168,13 +173,31 @@ class DecisionBatcher:
         """
         if self._conn is None or self._conn.closed or self._conn.invalidated:
             self._conn = self.engine.connect()
+            plan_once(self._conn)
         return self._conn
 
     def _drop_connection(self) -> None:
+        """Close the batcher's connection for good (its session settings stay out of the
+        pool); the next batch opens a new one."""
         if self._conn is not None:
             with contextlib.suppress(Exception):
+                if self.engine.dialect.name == "postgresql":
+                    self._conn.invalidate()
                 self._conn.close()
         self._conn = None
+
+    def _replan_when_grown(self) -> None:
+        """Start a new connection, so new plans, each time the batches decided double.
+
+        The batch's reads are planned once per connection (:func:`plan_once`);
+        a plan made while a new city's tables were nearly empty would scan them
+        whole once they are large. The tables grow with the decisions, so
+        planning again at 16, 32, 64 ... batches (then every 2^20) keeps each
+        plan made on tables at least half their size.
+        """
+        if self.batches >= self._replan_at and self.engine.dialect.name == "postgresql":
+            self._replan_at = min(self._replan_at * 2, self._replan_at + REPLAN_MAX_BATCHES)
+            self._drop_connection()
 
     def _transaction(self, requests: Sequence[DecisionRequest]) -> list[Outcome]:
         serving = self.serving()
@@ -189,6 +212,7 @@ class DecisionBatcher:
             raise
         self.batches += 1
         self.decided += sum(not isinstance(o, Exception) for o in outcomes)
+        self._replan_when_grown()
         count_group_commit(
             (o.decision.service, o.decision.approved)
             for o in outcomes
