@@ -34,7 +34,7 @@ records from peers are announced as changed (rescored) after that commit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -119,8 +119,13 @@ def decide_batch(
     settings: Settings,
     scores: ScoreSource,
     now: datetime | None = None,
+    commit: Callable[[], None] | None = None,
 ) -> list[Outcome]:
-    """One outcome per request, in order (see the module docstring); the caller commits."""
+    """One outcome per request, in order (see the module docstring).
+
+    The caller commits, or passes ``commit`` to have it go out with the
+    batch's writes (on PostgreSQL, one round trip fewer).
+    """
     conn = uow.conn
     now = now or now_utc()
     outcomes: list[Outcome | None] = [None] * len(requests)
@@ -143,6 +148,11 @@ def decide_batch(
             outcomes[i] = _repeat(checked[i], checked[first], outcomes[first])
         with together(conn):  # the writes, the chain's lock and its head: one trip
             writes.flush(conn, now)
+            if commit is not None:  # then the audit events and the commit: one more
+                commit()
+                commit = None
+    if commit is not None:
+        commit()
     return [o if o is not None else RuntimeError("request left undecided") for o in outcomes]
 
 

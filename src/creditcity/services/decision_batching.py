@@ -204,9 +204,13 @@ class DecisionBatcher:
         try:
             with UnitOfWork(self.engine, connection=self._connection()) as uow:
                 outcomes = decide_batch(
-                    uow, requests, policy=self.policy, settings=self.settings, scores=serving
+                    uow,
+                    requests,
+                    policy=self.policy,
+                    settings=self.settings,
+                    scores=serving,
+                    commit=uow.commit,
                 )
-                uow.commit()
         except Exception:
             self._drop_connection()
             raise
