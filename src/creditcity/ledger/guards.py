@@ -36,6 +36,7 @@ from creditcity.ledger.tables import idempotency_keys
 
 __all__ = [
     "KeptAnswer",
+    "bound_lock_waits",
     "keep_answers",
     "lock_people",
     "stored_answers",
@@ -60,6 +61,14 @@ def take_write_lock(conn: Connection) -> None:
     if conn.dialect.name == "sqlite":
         sqlite_writer.acquire(conn)  # queue for the writer's turn, woken within a millisecond
         conn.execute(_SQLITE_WRITE_LOCK)
+
+
+def bound_lock_waits(conn: Connection, seconds: float) -> None:
+    """PostgreSQL: a statement of this session that waits longer than ``seconds`` for a
+    lock fails instead (SQLite's writer queue has its own limit)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SET lock_timeout = '{int(seconds * 1000)}ms'")
+        conn.commit()
 
 
 def lock_people(conn: Connection, keys: Iterable[str], send: Send | None = None) -> None:

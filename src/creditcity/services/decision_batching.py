@@ -7,8 +7,8 @@ commit (a disk flush) and a lock round per decision. Here, requests that
 arrive while a batch is being written wait for the next batch; each batch is
 decided by :func:`creditcity.services.decision_batch.decide_batch` inside one
 :class:`UnitOfWork` and committed once, then every caller in it is answered.
-On SQLite a batch runs on the event loop itself when no other process is
-writing (see :meth:`DecisionBatcher._turn_is_free`), else on a thread.
+A batch runs on the event loop itself, or on a thread where the loop could
+wait long (see :meth:`DecisionBatcher._turn_is_free`).
 Nobody is answered before their decision is committed, and there is no
 timer: a lone request is decided at once (after two turns of the event loop).
 
@@ -36,6 +36,7 @@ from sqlalchemy import Connection, Engine
 from creditcity.config import Settings
 from creditcity.domain.policy import Policy
 from creditcity.ledger import sqlite_writer
+from creditcity.ledger.guards import bound_lock_waits
 from creditcity.ledger.pipelining import plan_once
 from creditcity.ledger.unit_of_work import UnitOfWork
 from creditcity.metrics import count_group_commit
@@ -48,6 +49,8 @@ __all__ = ["Answer", "DecisionBatcher", "Outcome"]
 #: turns of the event loop a batch waits for requests already on their way (see _drain)
 GATHER_TURNS = 2
 
+#: the longest a batch waits for another transaction's lock on PostgreSQL before it fails
+LOCK_WAIT_SECONDS = 1.0
 #: batches after which the batch's reads are first planned again, and the longest gap after
 REPLAN_FIRST, REPLAN_MAX_BATCHES = 16, 2**20
 
@@ -125,20 +128,28 @@ class DecisionBatcher:
                     future.set_result(outcome)
 
     def _turn_is_free(self) -> bool:
-        """SQLite, scores loaded, and no other process writing now: decide on the loop.
+        """Decide this batch on the event loop itself rather than on a thread.
 
-        A batch on SQLite is a millisecond of in-process work; handing it to a
-        thread and back cost more than that on a busy two-core machine (each
-        hand-over waits for the scheduler: 2,200 decisions/s through the
-        thread, 3,300 on the loop, ``python -m bench.bench_api``). The loop
-        must never wait on another process, so the batch stays on the loop
-        only when the writer's lock file is free at once (and is then held to
-        its commit); otherwise, and always on PostgreSQL, whose batches wait
-        on the network and on other workers' locks, it goes to a thread.
-        The first batch loads the city's scores, so it goes to a thread too.
+        A batch is a millisecond of work, and handing it to a thread and back
+        cost more than that on a busy two-core machine: each hand-over waits
+        for the scheduler (``python -m bench.bench_api``: SQLite 2,200
+        decisions/s through the thread, 3,000 on the loop; PostgreSQL 2,100
+        and 3,350). So it stays on the loop, except where the loop could wait
+        long:
+
+        * SQLite: only when the writer's lock file is free at once (it is
+          then held to the commit); while another process writes (an import),
+          the batch waits on a thread and the worker goes on serving;
+        * PostgreSQL: its three round trips and the short waits for other
+          workers' locks happen on the loop; a lock held longer than
+          ``LOCK_WAIT_SECONDS`` fails the batch (see :meth:`_connection`),
+          and its requests are retried one by one on a thread;
+        * the first batch loads the city's scores, on a thread.
         """
-        if self._serving is None or self.engine.dialect.name != "sqlite":
+        if self._serving is None:
             return False
+        if self.engine.dialect.name == "postgresql":
+            return True
         with self._running:
             return sqlite_writer.try_acquire(self._connection())
 
@@ -174,6 +185,7 @@ class DecisionBatcher:
         if self._conn is None or self._conn.closed or self._conn.invalidated:
             self._conn = self.engine.connect()
             plan_once(self._conn)
+            bound_lock_waits(self._conn, LOCK_WAIT_SECONDS)  # the loop may be waiting
         return self._conn
 
     def _drop_connection(self) -> None:
