@@ -128,11 +128,7 @@ class DecisionLane:
 
     def _admitted(self, scope: Scope, api_key: bytes) -> Principal | None:
         """The provider behind ``api_key`` once it has spent one request of its rate."""
-        try:
-            text = api_key.decode("latin-1")
-        except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes every byte
-            return None
-        principal = self._runtime_of().keyring.authenticate(text)
+        principal = self._runtime_of().keyring.authenticate(api_key.decode("latin-1"))
         if principal is None or KeyScope.DECISIONS not in principal.scopes:
             return None
         limits = self._limits_of()

@@ -8,7 +8,7 @@ arrive while a batch is being written wait for the next batch; each batch is
 decided by :func:`creditcity.services.decision_batch.decide_batch` inside one
 :class:`UnitOfWork` and committed once, then every caller in it is answered.
 A batch runs on the event loop itself, or on a thread where the loop could
-wait long (see :meth:`DecisionBatcher._turn_is_free`).
+wait long (see :meth:`DecisionBatcher._stays_on_the_loop`).
 Nobody is answered before their decision is committed, and there is no
 timer: a lone request is decided at once (after two turns of the event loop).
 
@@ -107,7 +107,7 @@ class DecisionBatcher:
             del self._pending[: self.max_batch]
             requests = [r for r, _ in batch]
             try:
-                outcomes = self._on_the_loop(requests) if self._turn_is_free() else None
+                outcomes = self._on_the_loop(requests) if self._stays_on_the_loop() else None
                 if outcomes is None:
                     outcomes = await anyio.to_thread.run_sync(self.run, requests)
             except BaseException as error:  # cancelled at shutdown: nobody is left hanging
@@ -127,7 +127,7 @@ class DecisionBatcher:
                 else:
                     future.set_result(outcome)
 
-    def _turn_is_free(self) -> bool:
+    def _stays_on_the_loop(self) -> bool:
         """Decide this batch on the event loop itself rather than on a thread.
 
         A batch is a millisecond of work, and handing it to a thread and back
