@@ -4,7 +4,9 @@
         [--residents 50000] [--workers 2] [--store sqlite|postgresql] [--postgres URL]
 
 ``creditcity serve`` (2 workers) gets, from ``wrk`` with a Lua script and a
-per-connection delay that paces it to ``--rate`` requests/s in all: 60%
+per-connection delay that paces it to ``--rate`` requests/s in all (wrk waits
+the delay after each answer, so the delay of the next window is set from the
+time answers took in the last one: see :func:`_paced`): 60%
 decisions (each with its own ``Idempotency-Key``), 10% outcome reports of
 decisions approved earlier in the run, 20% audited score reads by the
 operator, 10% record submissions by a bank. The run is cut into windows of
@@ -17,11 +19,13 @@ read over time. At the end the audit chain is verified. Stops by itself after
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 from bench.bench_api import (
@@ -44,7 +48,7 @@ local services = {"bike_deposit", "power_bank_deposit", "umbrella_deposit"}
 local ids = {}
 local sent = 0
 local tag = 0
-function init(args) math.randomseed(%(seed)d); tag = math.random(1e9) end
+function init(args) math.randomseed(%(seed)d); tag = "%(window)d-" .. math.random(1e9) end
 function delay() return %(delay)d end
 local function headers(key, extra)
   local h = {["Content-Type"] = "application/json", ["X-API-Key"] = key}
@@ -126,7 +130,7 @@ def main() -> None:
     parser.add_argument("--window", type=int, default=30)
     parser.add_argument("--residents", type=int, default=50_000)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--store", default="sqlite", choices=["sqlite", "postgresql"])
     parser.add_argument("--postgres", default=PG_DEFAULT)
     parser.add_argument("--seed", type=int, default=0)
@@ -138,10 +142,8 @@ def main() -> None:
         listing = folder / "subjects.txt"
         listing.write_text("\n".join(subjects) + "\n")
         script = folder / "soak.lua"
-        delay = max(0, round(args.connections * 1000 / args.rate))
-        values = {"subjects": listing, "seed": args.seed, "delay": delay, "key": KEY}
+        values = {"subjects": listing, "seed": args.seed, "key": KEY}
         values.update(operator=OPERATOR_KEY, source=SOURCE_KEY)
-        script.write_text(LUA % values)
         port = _port()
         env = {
             **os.environ,
@@ -154,44 +156,90 @@ def main() -> None:
             *(sys.executable, "-m", "creditcity", "serve", "--database-url", url),
             *("--keys", str(_keys(folder)), "--port", str(port), "--workers", str(args.workers)),
         ]
-        _soak(command, env, port, script, args, url)
+        _soak(command, env, port, (script, values), args, url)
+
+
+def _paced(delay: float, measured: float, connections: int, rate: int) -> float:
+    """The per-connection delay (ms) that brings the next window to ``rate`` requests/s.
+
+    wrk waits ``delay`` after each answer, so a connection's cycle is the delay plus
+    the time the answer took; the last window's rate tells that time.
+    """
+    cycle = connections * 1000 / max(measured, 1.0)  # ms per request per connection
+    answered_in = max(0.0, cycle - delay)
+    return max(0.0, connections * 1000 / rate - answered_in)
 
 
 def _soak(
     command: list[str],
     env: dict[str, str],
     port: int,
-    script: Path,
+    lua: tuple[Path, dict[str, object]],
     args: argparse.Namespace,
     url: str,
 ) -> None:
+    script, values = lua
+    delay = float(round(args.connections * 1000 / args.rate))
     server = _start(command, env, port, script.parent / "server.log")
     print(
         f"soak: {args.store}, {args.workers} workers, target {args.rate}/s "
-        f"({args.connections} connections, {round(args.connections * 1000 / args.rate)} ms "
-        f"apart), {args.minutes} min in {args.window} s windows",
+        f"({args.connections} connections, paced window by window), "
+        f"{args.minutes} min in {args.window} s windows",
         flush=True,
     )
-    print(f"{'t s':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'RSS MiB':>10}")
-    started, errors, total = time.monotonic(), 0, 0
+    print(
+        f"{'t s':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'RSS MiB':>10}"
+        f"{'delay ms':>10}"
+    )
+    started, errors, total, window = time.monotonic(), 0, 0, 0
     rss_start = _rss_mib(server.pid)
     print(f"{0:>6}{'':>9}{'':>9}{'':>9}{'':>8}{rss_start:>10.0f}", flush=True)
     try:
         while time.monotonic() - started < args.minutes * 60:
+            window += 1  # its own idempotency keys: a key reused with another body is a 422
+            script.write_text(LUA % {**values, "delay": round(delay), "window": window})
             r = _window(port, script, args.window, args.connections)
+            shown_delay = delay
+            delay = _paced(delay, r["rate"], args.connections, args.rate)
             bad = int(r["non_2xx"]) + (0 if r["socket_errors"] == "none" else 1)
             errors, total = errors + bad, total + int(r["requests"])
             rss = _rss_mib(server.pid)
             elapsed = time.monotonic() - started
             print(
                 f"{elapsed:>6.0f}{r['rate']:>9,.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}"
-                f"{bad:>8}{rss:>10.0f}",
+                f"{bad:>8}{rss:>10.0f}{shown_delay:>10.0f}",
                 flush=True,
             )
     finally:
         _stop(server)
     print(f"total {total:,} requests, {errors} errors; RSS {rss_start:.0f} -> {rss:.0f} MiB")
+    routes, refused = _access_log(script.parent / "server.log")
+    for route, durations in sorted(routes.items()):
+        durations.sort()
+        p99 = durations[min(len(durations) - 1, int(len(durations) * 0.99))]
+        print(f"  {route}: {len(durations):,} answered, p99 {p99:.1f} ms in the server")
+    for (route, status), count in sorted(refused.items()):
+        print(f"  {count:>8,} x {status} {route}")
     _verify(url)
+
+
+def _access_log(log: Path) -> tuple[dict[str, list[float]], Counter[tuple[str, int]]]:
+    """Time in the server by route, and answers other than 2xx by route and status."""
+    routes: dict[str, list[float]] = {}
+    tally: Counter[tuple[str, int]] = Counter()
+    with log.open(errors="replace") as lines:
+        for line in lines:
+            if '"status"' not in line:
+                continue
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            status, route = entry.get("status"), str(entry.get("route"))
+            routes.setdefault(route, []).append(float(entry.get("duration_ms", 0.0)))
+            if isinstance(status, int) and not 200 <= status < 300:
+                tally[(route, status)] += 1
+    return routes, tally
 
 
 def _verify(url: str) -> None:

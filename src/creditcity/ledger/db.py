@@ -67,7 +67,12 @@ def make_engine(url: str) -> Engine:
     """One engine per URL per process, with SQLite pragmas set on every connection."""
     normalised = normalise_url(url)
     if normalised.startswith("sqlite"):
-        engine = create_engine(normalised, connect_args={"timeout": 30})
+        database = make_url(normalised).database
+        # The API's thread pool runs up to 40 requests at once: with the default pool
+        # (5 + 10 overflow) the rest waited for a connection or opened one per request.
+        # An in-memory database has a pool of its own kind, without these settings.
+        sizes = {} if database in (None, "", ":memory:") else {"pool_size": 20, "max_overflow": 40}
+        engine = create_engine(normalised, connect_args={"timeout": 30}, **sizes)
         event.listen(engine, "connect", _sqlite_pragmas)
         # a connection back in the pool has ended its transaction: its writer's turn too
         event.listen(engine, "checkin", lambda _dbapi, record: sqlite_writer.release(record.info))

@@ -10,7 +10,7 @@ upheld dispute is a retraction entry in the ledger, written by the service.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -181,13 +181,17 @@ def opened_by(conn: Connection, subject: str, since: datetime) -> tuple[int, lis
     return int(open_now), [r[0] for r in recent]
 
 
-def overdue(conn: Connection, now: datetime) -> list[DisputeRow]:
-    """Pending disputes whose deadline has passed."""
+def overdue(
+    conn: Connection, now: datetime, subjects: Collection[str] | None = None
+) -> list[DisputeRow]:
+    """Pending disputes whose deadline has passed (of ``subjects`` only, if given)."""
     query = (
         select(disputes)
         .where(and_(disputes.c.status == PENDING, disputes.c.deadline < now))
         .order_by(disputes.c.dispute_id)
     )
+    if subjects is not None:
+        query = query.where(disputes.c.subject.in_(sorted(subjects)))
     return [_row(r) for r in conn.execute(query)]
 
 

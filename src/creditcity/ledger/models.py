@@ -47,6 +47,17 @@ def active_model(conn: Connection) -> tuple[str, str] | None:
     return (str(row[0]), str(row[1])) if row is not None else None
 
 
+def active_version(conn: Connection) -> str | None:
+    """The active model's version alone (a cheap read: the artefact stays in the table)."""
+    version = conn.execute(
+        select(models.c.version)
+        .where(models.c.activated_at.is_not(None))
+        .order_by(models.c.activated_at.desc())
+        .limit(1)
+    ).scalar()
+    return None if version is None else str(version)
+
+
 def model_rows(conn: Connection) -> list[dict[str, Any]]:
     """Every registered version, newest first, with when it was made and last activated."""
     found = active_model(conn)

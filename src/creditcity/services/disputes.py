@@ -24,7 +24,7 @@ after-commit event, to which :mod:`creditcity.bootstrap` subscribes rescoring).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -213,8 +213,13 @@ def resolve_dispute(
     return closed
 
 
-def sweep(engine: Engine, *, now: datetime | None = None) -> list[store.DisputeRow]:
-    """Uphold every pending dispute past its deadline; returns those it upheld."""
+def sweep(
+    engine: Engine, *, now: datetime | None = None, subjects: Collection[str] | None = None
+) -> list[store.DisputeRow]:
+    """Uphold every pending dispute past its deadline; returns those it upheld.
+
+    ``subjects``: only these people's (a live rescore of a few, after each record).
+    """
     now = now or utc_now()
     with UnitOfWork(engine) as uow:
         upheld = [
@@ -226,7 +231,7 @@ def sweep(engine: Engine, *, now: datetime | None = None) -> list[store.DisputeR
                 actor=DEADLINE_ACTOR,
                 now=now,
             )
-            for found in store.overdue(uow.conn, now)
+            for found in store.overdue(uow.conn, now, subjects)
         ]
         uow.people_changed(d.subject for d in upheld)
         uow.commit()

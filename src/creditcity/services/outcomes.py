@@ -48,7 +48,7 @@ from creditcity.config import Settings
 from creditcity.domain.catalogue import CATALOGUE
 from creditcity.domain.policy import Policy
 from creditcity.errors import Conflict, InputRejected, NotFound, Problem
-from creditcity.ledger.audit import record_access
+from creditcity.ledger.audit import Access
 from creditcity.ledger.decisions import (
     CLOSING_KINDS,
     DECISIONS_SOURCE,
@@ -57,6 +57,7 @@ from creditcity.ledger.decisions import (
     open_exposure,
     outcome_entries,
 )
+from creditcity.ledger.group_commit import group_commit
 from creditcity.ledger.guards import keep_answers, lock_people, stored_answers
 from creditcity.ledger.unit_of_work import UnitOfWork
 from creditcity.services.decision_batch import idempotency_mismatch
@@ -186,7 +187,9 @@ def report_outcome(
     outcome = _result(result)
     decision_id = decision_id.strip()
     fingerprint = _fingerprint(decision_id, outcome, days_late)
-    with UnitOfWork(engine) as uow:
+
+    def work(uow: UnitOfWork, audit: list[Access]) -> tuple[OutcomeReport, Any, bool]:
+        # (the report, the decision it closed or None for a kept answer, whether written)
         keys = [f"decision:{decision_id}"]
         if provider is not None and idempotency_key:
             keys.append(f"idempotency:{provider}:{idempotency_key}")
@@ -196,13 +199,13 @@ def report_outcome(
                 (answer,) = kept.values()
                 if answer.fingerprint != fingerprint:
                     raise idempotency_mismatch(idempotency_key)
-                return OutcomeReport.from_dict(answer.response)
+                return OutcomeReport.from_dict(answer.response), None, False
         else:
             lock_people(uow.conn, keys)
         decision = _decision(uow.conn, decision_id, provider)
         record = _record(decision, outcome, _days(outcome, days_late), policy, settings, now)
         written = _append_once(uow.conn, decision, record, settings, now)
-        _audit(uow.conn, decision, outcome, written)
+        audit.append(_audit(decision, outcome, written))
         exposure = open_exposure(uow.conn, decision.subject, provider=decision.requested_by)
         reported = outcome_entries(uow.conn, decision)
         report = OutcomeReport(
@@ -222,7 +225,11 @@ def report_outcome(
             keep_answers(
                 uow.conn, [(provider, idempotency_key, fingerprint, report.as_dict())], at=now
             )
-        uow.commit()
+        return report, decision, written
+
+    report, decision, written = group_commit(engine).run(work)
+    if decision is None:
+        return report
     if written and rescore is not None and rescore(engine, decision.subject):
         return replace(report, rescored=True)
     return report
@@ -250,9 +257,8 @@ def _decision(conn: Connection, decision_id: str, provider: str | None) -> Store
     return decision
 
 
-def _audit(conn: Connection, decision: StoredDecision, outcome: Result, written: bool) -> None:
-    record_access(
-        conn,
+def _audit(decision: StoredDecision, outcome: Result, written: bool) -> Access:
+    return Access(
         actor=decision.requested_by,
         role="provider",
         purpose=f"report the outcome of decision {decision.decision_id}",

@@ -31,7 +31,7 @@ from creditcity.features.engine import compute_features
 from creditcity.ledger.db import analyse
 from creditcity.ledger.entries import live_entries_arrow
 from creditcity.ledger.exclusions import consent_table, disputed_table
-from creditcity.ledger.models import active_model
+from creditcity.ledger.models import active_version, model_artefact
 from creditcity.ledger.scores import current_score_values, save_scores
 from creditcity.ledger.tables import entries, subjects
 from creditcity.scoring.artefact import ModelArtefact
@@ -100,9 +100,23 @@ def new_scorecard(settings: Settings) -> Scorecard:
     )
 
 
+#: parsed scorecards by (database, version): a version's artefact never changes once stored
+_SCORECARDS: dict[tuple[str, str], Scorecard] = {}
+_KEPT_SCORECARDS = 8
+
+
 def load_active(conn: Connection) -> tuple[str, Scorecard]:
-    found = active_model(conn)
-    if found is None:
+    """The active version and its scorecard, parsed once per version in this process.
+
+    A live rescore runs after every record and outcome; reading and parsing
+    the artefact each time was a third of a record submission's time
+    (profiled under ``python -m bench.bench_soak``).
+    """
+    version = active_version(conn)
+    key = (conn.engine.url.render_as_string(hide_password=True), version or "")
+    if version is not None and key in _SCORECARDS:
+        return version, _SCORECARDS[key]
+    if version is None:
         raise NotFound(
             "no active model",
             problems=[
@@ -113,8 +127,12 @@ def load_active(conn: Connection) -> tuple[str, Scorecard]:
                 )
             ],
         )
-    version, text = found
-    return version, ModelArtefact.from_json(text, where=f"model {version}").scorecard
+    text = model_artefact(conn, version)
+    card = ModelArtefact.from_json(text, where=f"model {version}").scorecard
+    if len(_SCORECARDS) >= _KEPT_SCORECARDS:
+        _SCORECARDS.pop(next(iter(_SCORECARDS)))
+    _SCORECARDS[key] = card
+    return version, card
 
 
 def ledger_features(
@@ -205,7 +223,8 @@ def rescore(
     day = as_of or date.today()
     from creditcity.services.disputes import sweep
 
-    sweep(engine)  # overdue disputes are upheld (in the ledger) before anyone is scored
+    # overdue disputes are upheld (in the ledger) before anyone is scored
+    sweep(engine, subjects=None if subjects is None else set(subjects))
     if subjects is None:
         return _rescore_all(engine, day, progress)
     return _rescore_people(engine, sorted(set(subjects)), day)

@@ -10,8 +10,9 @@ from sqlalchemy import Engine
 from creditcity.config import Settings
 from creditcity.domain.reason_catalogue import DEFAULT_LANG, language, render_all
 from creditcity.domain.restrictions import active_restrictions
-from creditcity.ledger.audit import record_access
+from creditcity.ledger.audit import Access
 from creditcity.ledger.decisions import adjudicated_records
+from creditcity.ledger.group_commit import group_commit
 from creditcity.ledger.scores import StoredScore, current_score
 from creditcity.services.decide import now_utc, policy_for
 
@@ -60,15 +61,19 @@ def show_subject(
 ) -> SubjectView:
     """Read a person's current standing, reasons worded in ``lang``; the read is audited.
 
+    The answer is given only once its audit event has committed (in a group
+    with other requests' writes: :mod:`creditcity.ledger.group_commit`).
+
     An unknown ``lang`` is refused (:class:`InputRejected`) before anything is read.
     """
     lang = language(lang)
     policy = policy_for(settings)
     now = now_utc()
-    with engine.begin() as conn:
+    with engine.connect() as conn:  # reads only: the writer's turn is for the audit event
         stored = current_score(conn, subject)
         records = adjudicated_records(conn, subject)
-        live = active_restrictions(policy, records, now.date()) if records else []
-        record_access(conn, actor=actor, role=role, purpose=purpose, action="show", subject=subject)
+    live = active_restrictions(policy, records, now.date()) if records else []
+    read = Access(actor, role, purpose, "show", subject)
+    group_commit(engine).run(lambda _uow, audit: audit.append(read))
     tier = None if stored is None else policy.tier_for(stored.score).name
     return SubjectView(subject, stored, tier, [r.as_dict() for r in live], lang)
