@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 
 from creditcity.config import Settings, get_settings
 from creditcity.domain.policy import Policy
+from creditcity.ledger.checkpoints import checkpoint_aside
 from creditcity.ledger.db import make_engine, migrate
 from creditcity.ledger.unit_of_work import on_people_changed
 from creditcity.rights.keystore import KeyStore
@@ -61,6 +62,10 @@ class Runtime:
     def batcher(self) -> DecisionBatcher:
         """Decisions asked at once are answered together, in one transaction."""
         return DecisionBatcher(self.engine, policy=self.policy, settings=self.settings)
+
+    def serving(self) -> Callable[[], None]:
+        """Start what only a serving process runs (SQLite checkpoints aside); returns ``stop``."""
+        return checkpoint_aside(self.engine)
 
 
 def bootstrap(

@@ -242,7 +242,6 @@ def _run(
     """Serve until stopped; a federated city pulls its peers meanwhile (one worker at a time)."""
     import uvicorn
 
-    from creditcity.ledger.checkpoints import checkpoint_aside
     from creditcity.services.federation_pull import puller_for
 
     settings = get_settings()
@@ -260,7 +259,7 @@ def _run(
     )
     engine = application.state.runtime.engine
     puller = puller_for(engine, get_settings(), interval)
-    stop_checkpoints = checkpoint_aside(engine)
+    stop_checkpoints = application.state.runtime.serving()
     try:
         uvicorn.Server(config).run(sockets=[sock] if sock is not None else None)
     finally:

@@ -144,7 +144,7 @@ def _ingest_whole(
         touched: set[str] = set()
         appender = EntryAppender(uow.conn)
         for batch, validated in batches:
-            written = _write(uow, appender, validated)
+            written = write_at_once(uow, appender, validated)
             _account(batch, validated, written, report)
             touched |= written.subjects
             if progress:
@@ -299,7 +299,8 @@ def _validated_ahead(
             yield pending[0], pending[1].result()
 
 
-def _write(uow: UnitOfWork, appender: EntryAppender, validated: ValidatedBatch) -> Written:
+def write_at_once(uow: UnitOfWork, appender: EntryAppender, validated: ValidatedBatch) -> Written:
+    """Arrivals and entries in the caller's transaction, which commits them (a group commit)."""
     received_at = now_utc()
     arrived = _arrive(uow, validated, received_at)
     return Written(appender.append(validated.entries, received_at), set(arrived.people))
