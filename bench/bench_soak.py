@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.bench_soak [--minutes 10] [--rate 1000] [--window 30]
         [--residents 50000] [--workers 2] [--store sqlite|postgresql] [--postgres URL]
+        [--connections 32] [--only decisions|outcomes|reads|records]
 
 ``creditcity serve`` (2 workers) gets, from ``wrk`` with a Lua script and a
 per-connection delay that paces it to ``--rate`` requests/s in all (wrk waits
@@ -12,8 +13,10 @@ decisions approved earlier in the run, 20% audited score reads by the
 operator, 10% record submissions by a bank. The run is cut into windows of
 ``--window`` seconds; each window prints its rate, p50/p99, errors (non-2xx
 and socket errors) and the servers' resident memory, so p99 and RSS can be
-read over time. At the end the audit chain is verified. Stops by itself after
-``--minutes``.
+read over time. At the end the audit chain is verified, and the server's
+access log gives each route's answers, its p99 inside the server and every
+refusal by status. Stops by itself after ``--minutes``. ``--only`` sends one
+kind of request alone, to see what each costs.
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ local function headers(key, extra)
 end
 request = function()
   sent = sent + 1
-  local m = sent %% 10
+  local m = %(mix)s
   local s = subjects[math.random(#subjects)]
   if m == 6 and #ids > 0 then
     local id = table.remove(ids, 1)
@@ -84,6 +87,10 @@ response = function(status, hdrs, body)
   end
 end
 """
+
+
+#: the Lua expression choosing each request's kind: the mix, or one kind alone
+_ONLY = {"decisions": "0", "outcomes": "(#ids > 100) and 6 or 0", "reads": "7", "records": "9"}
 
 
 def _keys(folder: Path) -> Path:
@@ -134,6 +141,11 @@ def main() -> None:
     parser.add_argument("--store", default="sqlite", choices=["sqlite", "postgresql"])
     parser.add_argument("--postgres", default=PG_DEFAULT)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--only",
+        choices=sorted(_ONLY),
+        help="one kind of request instead of the mix (outcomes: after 100 approvals)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="creditcity-soak-") as tmp:
         folder = Path(tmp)
@@ -142,7 +154,8 @@ def main() -> None:
         listing = folder / "subjects.txt"
         listing.write_text("\n".join(subjects) + "\n")
         script = folder / "soak.lua"
-        values = {"subjects": listing, "seed": args.seed, "key": KEY}
+        mix = _ONLY[args.only] if args.only else "sent % 10"
+        values = {"subjects": listing, "seed": args.seed, "key": KEY, "mix": mix}
         values.update(operator=OPERATOR_KEY, source=SOURCE_KEY)
         port = _port()
         env = {

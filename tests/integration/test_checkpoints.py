@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from creditcity.ledger.checkpoints import checkpoint_aside
+from creditcity.ledger.checkpoints import SERVING_CACHE_KIB, checkpoint_aside
 
 
 def _wal_bytes(path: Path) -> int:
@@ -25,6 +25,7 @@ def test_commits_leave_the_log_to_the_checkpoint_thread(tmp_path: Path) -> None:
     try:
         with engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -SERVING_CACHE_KIB
         sizes = []
         for _ in range(2):  # far over 1,000 pages each: SQLite would checkpoint in them
             with engine.begin() as conn:
