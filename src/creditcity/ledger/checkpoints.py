@@ -30,8 +30,7 @@ _log = logging.getLogger(__name__)
 
 
 #: a serving connection's page cache (KiB): an import's connection may fill 128 MiB, and a
-#: server keeps up to 20 pooled connections (a 10-minute soak's RSS was still growing,
-#: 779 to 860 MiB, after its first window)
+#: server keeps up to 20 pooled connections, which could come to 2.5 GiB a worker
 SERVING_CACHE_KIB = 8192
 
 
