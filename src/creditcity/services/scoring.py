@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -103,19 +104,22 @@ def new_scorecard(settings: Settings) -> Scorecard:
 #: parsed scorecards by (database, version): a version's artefact never changes once stored
 _SCORECARDS: dict[tuple[str, str], Scorecard] = {}
 _KEPT_SCORECARDS = 8
+_SCORECARDS_LOCK = threading.Lock()
 
 
 def load_active(conn: Connection) -> tuple[str, Scorecard]:
     """The active version and its scorecard, parsed once per version in this process.
 
-    A live rescore runs after every record and outcome; reading and parsing
-    the artefact each time was a third of a record submission's time
-    (profiled under ``python -m bench.bench_soak``).
+    A live rescore runs after every record and outcome, and it read and
+    parsed the stored artefact every time; now each asks only which version
+    is active.
     """
     version = active_version(conn)
     key = (conn.engine.url.render_as_string(hide_password=True), version or "")
-    if version is not None and key in _SCORECARDS:
-        return version, _SCORECARDS[key]
+    with _SCORECARDS_LOCK:
+        kept = _SCORECARDS.get(key)
+    if version is not None and kept is not None:
+        return version, kept
     if version is None:
         raise NotFound(
             "no active model",
@@ -129,9 +133,10 @@ def load_active(conn: Connection) -> tuple[str, Scorecard]:
         )
     text = model_artefact(conn, version)
     card = ModelArtefact.from_json(text, where=f"model {version}").scorecard
-    if len(_SCORECARDS) >= _KEPT_SCORECARDS:
-        _SCORECARDS.pop(next(iter(_SCORECARDS)))
-    _SCORECARDS[key] = card
+    with _SCORECARDS_LOCK:  # rescores run on several threads at once
+        if len(_SCORECARDS) >= _KEPT_SCORECARDS:
+            _SCORECARDS.pop(next(iter(_SCORECARDS)))
+        _SCORECARDS[key] = card
     return version, card
 
 
