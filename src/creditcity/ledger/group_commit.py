@@ -137,34 +137,27 @@ class GroupCommit:
         self.requests += len(group)
 
     def _together(self, group: list[_Slot[Any]]) -> None:
+        alone = len(group) == 1  # no savepoint: its failure rolls the whole transaction back
         with UnitOfWork(self.engine) as uow:
-            if len(group) == 1:
-                slot = group[0]
-                slot.audit.clear()
-                try:
-                    slot.result = slot.work(uow, slot.audit)
-                except DBAPIError:
-                    raise  # the store's failure: _commit decides what the caller gets
-                except Exception as error:
-                    slot.error = error
-                    return
-                record_events(uow.conn, slot.audit)
-                uow.commit()
-                return
-            take_write_lock(uow.conn)  # SQLite: the transaction is open before any savepoint
+            if not alone:
+                take_write_lock(uow.conn)  # SQLite: the transaction is open before a savepoint
             accesses: list[Access] = []
             for slot in group:
                 slot.audit.clear()
-                savepoint = uow.conn.begin_nested()
+                savepoint = None if alone else uow.conn.begin_nested()
                 try:
                     slot.result = slot.work(uow, slot.audit)
                 except Exception as error:
-                    savepoint.rollback()
+                    if savepoint is not None:
+                        savepoint.rollback()
                     if isinstance(error, DBAPIError):
-                        raise
+                        raise  # the store's failure: _commit decides what the callers get
                     slot.error = error
+                    if alone:
+                        return
                     continue
-                savepoint.commit()
+                if savepoint is not None:
+                    savepoint.commit()
                 accesses.extend(slot.audit)
             record_events(uow.conn, accesses)
             uow.commit()

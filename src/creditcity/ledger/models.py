@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Select, insert, select, update
 
 from creditcity.errors import NotFound, Problem
 from creditcity.ledger.tables import models
@@ -36,25 +36,25 @@ def activate_model(conn: Connection, version: str) -> None:
         raise _unknown(version)
 
 
-def active_model(conn: Connection) -> tuple[str, str] | None:
-    """(version, artefact JSON) of the active model, or None before any training."""
-    row = conn.execute(
-        select(models.c.version, models.c.artefact)
+def _active(*columns: Any) -> Select[Any]:
+    """``columns`` of the active model's row: the newest activation wins."""
+    return (
+        select(*columns)
         .where(models.c.activated_at.is_not(None))
         .order_by(models.c.activated_at.desc())
         .limit(1)
-    ).first()
+    )
+
+
+def active_model(conn: Connection) -> tuple[str, str] | None:
+    """(version, artefact JSON) of the active model, or None before any training."""
+    row = conn.execute(_active(models.c.version, models.c.artefact)).first()
     return (str(row[0]), str(row[1])) if row is not None else None
 
 
 def active_version(conn: Connection) -> str | None:
     """The active model's version alone (a cheap read: the artefact stays in the table)."""
-    version = conn.execute(
-        select(models.c.version)
-        .where(models.c.activated_at.is_not(None))
-        .order_by(models.c.activated_at.desc())
-        .limit(1)
-    ).scalar()
+    version = conn.execute(_active(models.c.version)).scalar()
     return None if version is None else str(version)
 
 
