@@ -40,7 +40,7 @@ from creditcity.domain.subjects import is_pseudonym
 from creditcity.ledger.pipelining import Later, Pending, Send, together
 from creditcity.ledger.tables import scores
 
-__all__ = ["GAP_SECONDS", "DirectScores", "ScoreFacts", "ScoreTable", "ServingState"]
+__all__ = ["COMPACT_AT", "GAP_SECONDS", "DirectScores", "ScoreFacts", "ScoreTable", "ServingState"]
 
 #: How long a skipped score id is asked for again (an open rescoring transaction).
 GAP_SECONDS = 600.0
@@ -49,6 +49,10 @@ MAX_GAPS = 100_000
 REASON_SLOTS = 4
 #: Score rows read per catch-up statement (a city-wide rescoring is read in several).
 REFRESH_ROWS = 10_000
+#: People rescored since the arrays were built at which they are put into the arrays: each
+#: costs about a kilobyte as Python objects and 27 bytes in the arrays, and every rescore
+#: of a live city (an outcome, a record) adds one, so without this a worker grows all day.
+COMPACT_AT = 10_000
 _NO_REASON = 0
 
 
@@ -119,16 +123,74 @@ class ScoreTable:
         )
 
     def find(self, subject: str) -> ScoreFacts | None:
-        if not len(self) or not is_pseudonym(subject):
-            return None
-        hi, lo = _halves(subject)
-        at, size = int(np.searchsorted(self.hi, np.uint64(hi))), len(self)
-        while at < size and int(self.hi[at]) == hi and int(self.lo[at]) != lo:
-            at += 1  # first halves shared by two people: rare, and short
-        if at >= size or int(self.hi[at]) != hi:
+        at = self.index_of(subject)
+        if at is None:
             return None
         reasons = tuple(self.reason_table[int(i)] for i in self.reasons[at] if i != _NO_REASON)
         return ScoreFacts(int(self.score[at]), self.models[int(self.model[at])], reasons)
+
+    def index_of(self, subject: str) -> int | None:
+        """Where ``subject`` sits in the arrays; None if the table does not hold them."""
+        if not len(self) or not is_pseudonym(subject):
+            return None
+        hi, lo = _halves(subject)
+        at = self._first_at_or_after(hi, lo)
+        if at >= len(self) or int(self.hi[at]) != hi or int(self.lo[at]) != lo:
+            return None
+        return at
+
+    def _first_at_or_after(self, hi: int, lo: int) -> int:
+        at, size = int(np.searchsorted(self.hi, np.uint64(hi))), len(self)
+        while at < size and int(self.hi[at]) == hi and int(self.lo[at]) < lo:
+            at += 1  # first halves shared by two people: rare, and short
+        return at
+
+    def put(self, rows: Sequence[tuple[str, ScoreFacts]]) -> ScoreTable:
+        """This table holding ``rows`` (pseudonyms, one row per person) as well.
+
+        People it holds are overwritten in place; the others are inserted in
+        order, into new arrays (returned; ``self`` then must not be used).
+        Raises ValueError when a model or reason more than the compact
+        indexes can name would be needed (nothing is changed then).
+        """
+        models = {m: i for i, m in enumerate(self.models)}
+        reason_ids = {r: i for i, r in enumerate(self.reason_table) if i != _NO_REASON}
+        encoded = [(s, f, _encode(f, models, reason_ids)) for s, f in rows]
+        if len(models) > 255 or len(reason_ids) > 65_535:
+            raise ValueError("too many distinct models or reasons for the compact table")
+        self.models = list(models)
+        self.reason_table = [("", ""), *reason_ids]
+        new: list[tuple[int, int, int, int, list[int]]] = []
+        for subject, facts, (model, slots) in encoded:
+            at = self.index_of(subject)
+            if at is None:
+                new.append((*_halves(subject), facts.score, model, slots))
+            else:
+                self.score[at], self.model[at], self.reasons[at] = facts.score, model, slots
+        return self._inserted(sorted(new)) if new else self
+
+    def _inserted(self, new: Sequence[tuple[int, int, int, int, list[int]]]) -> ScoreTable:
+        """New arrays with ``new`` people (sorted by pseudonym, none held) in their places."""
+        at = [self._first_at_or_after(hi, lo) for hi, lo, *_ in new]
+        his, los, values, model_ids, slots = zip(*new, strict=True)
+        return ScoreTable(
+            hi=np.insert(self.hi, at, np.array(his, dtype=np.uint64)),
+            lo=np.insert(self.lo, at, np.array(los, dtype=np.uint64)),
+            score=np.insert(self.score, at, np.array(values, dtype=np.uint16)),
+            model=np.insert(self.model, at, np.array(model_ids, dtype=np.uint8)),
+            reasons=np.insert(self.reasons, at, np.array(slots, dtype=np.uint16), axis=0),
+            models=self.models,
+            reason_table=self.reason_table,
+        )
+
+
+def _encode(
+    facts: ScoreFacts, models: dict[str, int], reason_ids: dict[Reason, int]
+) -> tuple[int, list[int]]:
+    """The model index and reason slots of ``facts``, adding new ones to the two indexes."""
+    model = models.setdefault(facts.model_version, len(models))
+    slots = [reason_ids.setdefault(r, len(reason_ids) + 1) for r in facts.reasons[:REASON_SLOTS]]
+    return model, slots + [_NO_REASON] * (REASON_SLOTS - len(slots))
 
 
 def _reasons(stored: Any) -> tuple[Reason, ...]:
@@ -169,6 +231,8 @@ class ServingState:
     changed: dict[str, tuple[int, ScoreFacts]] = field(default_factory=dict)
     last_id: int = 0
     gaps: dict[int, float] = field(default_factory=dict)
+    #: size of ``changed`` at which it is next put into ``table`` (see :meth:`_compact`)
+    compact_at: int = COMPACT_AT
 
     @classmethod
     def load(cls, conn: Connection) -> ServingState:
@@ -232,7 +296,33 @@ class ServingState:
             if score_id > self.last_id:
                 self._skip(self.last_id + 1, score_id, now)
                 self.last_id = score_id
+        if len(self.changed) >= self.compact_at:
+            self._compact()
         return count
+
+    def _compact(self) -> None:
+        """Put the people rescored up to the first open gap into the arrays.
+
+        Rows above an open gap stay in ``changed``: a row of that gap may yet
+        arrive, and ``base_id`` (what the arrays are known to hold) must not
+        pass it. Subjects that are not pseudonyms stay too.
+        """
+        bound = min(min(self.gaps, default=self.last_id + 1) - 1, self.last_id)
+        ready = [
+            (subject, facts)
+            for subject, (score_id, facts) in self.changed.items()
+            if score_id <= bound and is_pseudonym(subject)
+        ]
+        if ready:
+            try:
+                self.table = self.table.put(ready)
+            except ValueError:  # more models or reasons than the arrays can name
+                ready = []
+        for subject, _ in ready:
+            del self.changed[subject]
+        if ready:
+            self.base_id = max(self.base_id, bound)
+        self.compact_at = len(self.changed) + COMPACT_AT
 
     def _skip(self, start: int, stop: int, now: float) -> None:
         for missing in range(start, min(stop, start + MAX_GAPS)):
