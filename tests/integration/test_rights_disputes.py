@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
-from tests.support.rights import OTHER_ID, SUBJECT, add, record
+from tests.support.rights import OTHER, OTHER_ID, SUBJECT, add, record
 
 from creditcity.config import Settings
 from creditcity.errors import Conflict, InputRejected, NotFound
@@ -238,3 +238,19 @@ def test_the_operators_policy_file_sets_the_dispute_deadline(tmp_path: Path) -> 
 
     assert deadline_days(Settings(policy_path=policy)) == 20
     assert deadline_days(Settings(dispute_deadline_days=45)) == 45
+
+
+@pytest.mark.parametrize("strangers", [0, store.FILTERED_IN_SQL + 1])
+def test_a_sweep_of_some_people_upholds_only_their_overdue_disputes(
+    engine: Engine, strangers: int
+) -> None:
+    first, *_ = _file(engine)
+    start = utc_now() - timedelta(days=40)
+    open_dispute(engine, SUBJECT, first, "not my loan", settings=SETTINGS, now=start)
+    others = {f"p_{i:032x}" for i in range(strangers)} | {OTHER}
+
+    assert sweep(engine, subjects=others) == []  # an import of other people's records
+    assert _pending(engine) == {first}
+    upheld = sweep(engine, subjects=others | {SUBJECT})
+    assert [d.subject for d in upheld] == [SUBJECT]
+    assert _pending(engine) == set()
