@@ -19,12 +19,11 @@ import psycopg
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 from sqlalchemy import Connection, and_, exists, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from creditcity.domain.records import ENTRY_COLUMNS
 from creditcity.features.schema import ENTRY_SCHEMA as FEATURE_ENTRY_SCHEMA
 from creditcity.ledger import federation_outbox
-from creditcity.ledger.tables import entries, subjects
+from creditcity.ledger.tables import entries
 
 INSERT_COLUMNS = (*ENTRY_COLUMNS, "received_at")
 _COLS = ", ".join(INSERT_COLUMNS)
@@ -34,6 +33,11 @@ _SQLITE_INSERT = (
 )
 _SQLITE_REGISTER = (
     "INSERT INTO subjects (subject, home_city, first_seen_at) VALUES (?, ?, ?) "
+    "ON CONFLICT (subject) DO NOTHING"
+)
+_PG_REGISTER = (
+    "INSERT INTO subjects (subject, home_city, first_seen_at) "
+    "SELECT s, h, %s::timestamp FROM unnest(%s::text[], %s::text[]) AS t(s, h) "
     "ON CONFLICT (subject) DO NOTHING"
 )
 #: how SQLAlchemy's SQLite DateTime stores a timestamp (and reads it back)
@@ -165,10 +169,11 @@ def register_people(
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         cursor.executemany(_SQLITE_REGISTER, ((s, homes[s], seen) for s in sorted(homes)))
         return
-    values = [
-        {"subject": s, "home_city": homes[s], "first_seen_at": first_seen_at} for s in sorted(homes)
-    ]
-    conn.execute(pg_insert(subjects).on_conflict_do_nothing(), values)
+    # one statement over two arrays, not a row per person (three fifths of a 1M-record
+    # import went to sending those rows one by one)
+    people = sorted(homes)
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor.execute(_PG_REGISTER, (first_seen_at, people, [homes[s] for s in people]))
 
 
 def live_entries_query(
