@@ -15,7 +15,9 @@ in two ``uint64`` halves (sorted, found by a numeric binary search on the
 first half), the score as ``uint16``, the model as a
 ``uint8`` index, and up to four reasons as ``uint16`` indexes into a table of
 distinct ``(code, text)`` pairs. People rescored since the arrays were built
-sit in a small dict in front of them.
+sit in a small dict in front of them, and go into the arrays every
+:data:`COMPACT_AT` of them (a live city rescores someone on every outcome and
+record, so the dict would otherwise grow towards the whole city).
 
 On PostgreSQL, score ids come from a sequence and two rescoring transactions
 can commit out of id order; ids skipped over when catching up are kept as
