@@ -42,6 +42,7 @@ import typer
 
 from creditcity.cli._app import DatabaseUrl, app, console, reported_errors
 from creditcity.cli._app import database_url as resolve_url
+from creditcity.cli.malloc_arenas import cap_malloc_arenas
 from creditcity.config import DEMO_SECRET, Settings, get_settings
 
 if TYPE_CHECKING:
@@ -204,8 +205,11 @@ def refuse_demo_secret(settings: Settings) -> None:
 
 
 def _app_factory(url: str, demo: bool = False) -> FastAPI:
+    """The app of one serving process, built after its malloc arenas are capped (and so
+    before any of its threads start: see :mod:`creditcity.cli.malloc_arenas`)."""
     from creditcity.asgi import create_app
 
+    cap_malloc_arenas()
     return create_app(url, settings=get_settings(), demo=demo)
 
 
