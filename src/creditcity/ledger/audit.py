@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, text
 
+from creditcity.ledger.driver_statements import write_rows
 from creditcity.ledger.guards import take_write_lock
 from creditcity.ledger.pipelining import together
 from creditcity.ledger.tables import audit_log
@@ -103,7 +104,7 @@ def record_events(conn: Connection, accesses: Sequence[Access]) -> list[AuditRow
         record = row.as_record()
         record["detail"] = json.dumps(record["detail"], sort_keys=True, ensure_ascii=False)
         records.append(record)
-    conn.execute(_INSERT, records)  # one executemany (compiled once)
+    write_rows(conn, _INSERT, records)  # one executemany (compiled once)
     return rows
 
 

@@ -36,6 +36,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from creditcity.domain.catalogue import ADJUDICATED_KINDS
 from creditcity.domain.records import ENTRY_COLUMNS
 from creditcity.domain.restrictions import LIFTED_BY, AdjudicatedRecord
+from creditcity.ledger.driver_statements import write_rows
 from creditcity.ledger.entries import live_entries_query
 from creditcity.ledger.exclusions import PENDING
 from creditcity.ledger.pipelining import Later, Send, together
@@ -165,8 +166,7 @@ def insert_decision(conn: Connection, values: Mapping[str, Any]) -> None:
 
 def insert_decisions(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     """Store a batch of decisions in one statement."""
-    if rows:
-        conn.execute(_DECISION_INSERT, [dict(r) for r in rows])
+    write_rows(conn, _DECISION_INSERT, rows)
 
 
 def score_for_decision(conn: Connection, subject: str) -> tuple[int, str, list[Any]] | None:
@@ -459,9 +459,10 @@ def append_entries(
         value["received_at"] = received_at
         values.append(value)
     dialect = conn.dialect.name
-    conn.execute(_ENTRY_INSERT_MANY[dialect], values)
+    write_rows(conn, _ENTRY_INSERT_MANY[dialect], values)
     people = {v["subject"]: v["city"] for v in values}
-    conn.execute(
+    write_rows(
+        conn,
         _SUBJECT_INSERT[dialect],
         [{"subject": s, "home_city": c, "first_seen_at": received_at} for s, c in people.items()],
     )

@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, text
 
 from creditcity.ledger import sqlite_writer
+from creditcity.ledger.driver_statements import write_rows
 from creditcity.ledger.pipelining import Later, Send, together
 from creditcity.ledger.tables import idempotency_keys
 
@@ -60,7 +61,10 @@ def take_write_lock(conn: Connection) -> None:
     """
     if conn.dialect.name == "sqlite":
         sqlite_writer.acquire(conn)  # queue for the writer's turn, woken within a millisecond
-        conn.execute(_SQLITE_WRITE_LOCK)
+        raw = conn.connection.driver_connection
+        # The driver opens a transaction only at a write, so an open one holds the lock.
+        if raw is None or not raw.in_transaction:
+            conn.execute(_SQLITE_WRITE_LOCK)
 
 
 def bound_lock_waits(conn: Connection, seconds: float) -> None:
@@ -155,5 +159,4 @@ def keep_answers(
         }
         for principal, key, fingerprint, response in rows
     ]
-    if values:
-        conn.execute(_KEEP, values)
+    write_rows(conn, _KEEP, values)

@@ -25,7 +25,8 @@ prepared and planned once; elsewhere they are planned at every execution
 (a plan cached on a pooled connection while a table was empty would stay a
 sequential scan as the table grew). On SQLite
 (in-process: no round trip to save) each statement simply runs when it is
-sent. Rows are the driver's tuples.
+sent, through the driver (:mod:`creditcity.ledger.driver_statements`). Rows are
+tuples: the driver's own on PostgreSQL, converted by the column types on SQLite.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ from sqlalchemy.sql import operators
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ClauseElement
 from sqlalchemy.sql.visitors import ExternallyTraversible, replacement_traverse
+
+from creditcity.ledger.driver_statements import read_rows
 
 __all__ = ["Later", "Pending", "Send", "plan_once", "together"]
 
@@ -108,7 +111,7 @@ def plan_once(conn: Connection) -> None:
 
 def _at_once(conn: Connection) -> Send:
     def send(statement: ClauseElement, params: Mapping[str, Any]) -> Pending:
-        rows = list(conn.execute(statement, dict(params)))  # type: ignore[call-overload]
+        rows = read_rows(conn, statement, params)
         return lambda: rows
 
     return send
