@@ -19,9 +19,15 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from creditcity.ledger.decisions import _DECISION_INSERT, _EXPOSURE_OF_MANY
-from creditcity.ledger.driver_statements import read_rows, write_rows
-from creditcity.ledger.tables import decisions
+from creditcity.ledger.decisions import (
+    _DECISION_INSERT,
+    _EXPOSURE_OF_MANY,
+    _SUBJECT_INSERT,
+    decision_writes,
+)
+from creditcity.ledger.driver_statements import read_rows, write_rows, write_together
+from creditcity.ledger.guards import kept_answer_writes, stored_answers
+from creditcity.ledger.tables import decisions, idempotency_keys, subjects
 
 _BY_SUBJECTS = (
     select(decisions)
@@ -155,3 +161,60 @@ def test_a_driver_error_is_sqlalchemys_error(engine: Engine) -> None:
         write_rows(conn, _DECISION_INSERT, [row])
     with engine.connect() as conn:
         assert len(read_rows(conn, _BY_SUBJECTS, {"subjects": [row["subject"]]})) == 1
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(rows=_rows, answers=st.lists(st.dictionaries(st.sampled_from("abc"), _text), max_size=4))
+def test_writes_together_store_what_each_stores_alone(
+    engine: Engine, rows: list[dict[str, Any]], answers: list[dict[str, str]]
+) -> None:
+    """Decisions, kept answers and first-seen people in one statement (PostgreSQL) or in
+    turn (SQLite): the tables read back as if each insert had run alone."""
+    at = datetime(2026, 3, 1, 12, 30, 15, 250)
+    with engine.begin() as conn:
+        for table in (decisions, idempotency_keys, subjects):
+            conn.execute(delete(table))
+    kept = [("bike_operator:test", f"key-{i}", "f" * 64, a) for i, a in enumerate(answers)]
+    people = sorted({r["subject"] for r in rows})
+    with engine.begin() as conn:
+        write_together(
+            conn,
+            [
+                *decision_writes(_numbered(rows, "t")),
+                *kept_answer_writes(kept, at=at),
+                (
+                    _SUBJECT_INSERT[conn.dialect.name],
+                    [{"subject": p, "home_city": "hangzhou", "first_seen_at": at} for p in people],
+                ),
+            ],
+        )
+        again = _SUBJECT_INSERT[conn.dialect.name]
+        write_together(
+            conn, [(again, [{"subject": people[0], "home_city": "x", "first_seen_at": at}])]
+        )
+    with engine.connect() as conn:
+        stored = {r[0]: tuple(r[1:]) for r in conn.execute(select(decisions))}
+        columns = [c.key for c in decisions.c if c.key != "decision_id"]
+        expected = [_expected(conn, row) for row in rows]
+        assert stored == {
+            f"t{i:04d}": tuple(values[c] for c in columns) for i, values in enumerate(expected)
+        }
+        found = stored_answers(conn, [("bike_operator:test", k) for _, k, _, _ in kept])
+        assert {k: v.response for (_, k), v in found.items()} == {
+            key: answer for _, key, _, answer in kept
+        }
+        seen = sorted(tuple(r) for r in conn.execute(select(subjects)))
+        assert seen == [(p, "hangzhou", at) for p in people]  # a known person is kept as was
+
+
+def _expected(conn: Any, row: dict[str, Any]) -> dict[str, Any]:
+    """The row as SQLAlchemy's own insert stores and reads it back."""
+    with conn.begin_nested() as nested:
+        conn.execute(insert(decisions), [{**row, "decision_id": "probe"}])
+        back = conn.execute(select(decisions).where(decisions.c.decision_id == "probe")).one()
+        nested.rollback()
+    return dict(back._mapping)

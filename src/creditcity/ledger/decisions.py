@@ -36,7 +36,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from creditcity.domain.catalogue import ADJUDICATED_KINDS
 from creditcity.domain.records import ENTRY_COLUMNS
 from creditcity.domain.restrictions import LIFTED_BY, AdjudicatedRecord
-from creditcity.ledger.driver_statements import write_rows
+from creditcity.ledger.driver_statements import Write, write_together
 from creditcity.ledger.entries import live_entries_query
 from creditcity.ledger.exclusions import PENDING
 from creditcity.ledger.pipelining import Later, Send, together
@@ -166,7 +166,12 @@ def insert_decision(conn: Connection, values: Mapping[str, Any]) -> None:
 
 def insert_decisions(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     """Store a batch of decisions in one statement."""
-    write_rows(conn, _DECISION_INSERT, rows)
+    write_together(conn, decision_writes(rows))
+
+
+def decision_writes(rows: Sequence[Mapping[str, Any]]) -> list[Write]:
+    """What :func:`insert_decisions` writes, to go with other writes (``write_together``)."""
+    return [(_DECISION_INSERT, rows)]
 
 
 def score_for_decision(conn: Connection, subject: str) -> tuple[int, str, list[Any]] | None:
@@ -451,21 +456,25 @@ def append_entries(
     Keys already present are skipped by the same idempotency rule as
     :func:`append_entry`; the people are registered as first seen now unless known.
     """
+    write_together(conn, entry_writes(conn.dialect.name, rows, received_at))
+
+
+def entry_writes(
+    dialect: str, rows: Sequence[Sequence[object]], received_at: datetime
+) -> list[Write]:
+    """What :func:`append_entries` writes on ``dialect``, to go with other writes."""
     if not rows:
-        return
+        return []
     values = []
     for row in rows:
         value = dict(zip(ENTRY_COLUMNS, row, strict=True))
         value["received_at"] = received_at
         values.append(value)
-    dialect = conn.dialect.name
-    write_rows(conn, _ENTRY_INSERT_MANY[dialect], values)
     people = {v["subject"]: v["city"] for v in values}
-    write_rows(
-        conn,
-        _SUBJECT_INSERT[dialect],
-        [{"subject": s, "home_city": c, "first_seen_at": received_at} for s, c in people.items()],
-    )
+    first_seen = [
+        {"subject": s, "home_city": c, "first_seen_at": received_at} for s, c in people.items()
+    ]
+    return [(_ENTRY_INSERT_MANY[dialect], values), (_SUBJECT_INSERT[dialect], first_seen)]
 
 
 def append_entry(conn: Connection, row: Sequence[object], received_at: datetime) -> bool:

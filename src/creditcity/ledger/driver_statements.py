@@ -24,25 +24,32 @@ callers that tell a store's failure from a refusal keep telling them apart.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, cast
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Unpack, cast
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Insert, Select, Table, literal_column, select, text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 
-__all__ = ["read_rows", "write_rows"]
+__all__ = ["Write", "read_rows", "write_rows", "write_together"]
 
 #: compiled statements kept at most (the hot path's are a handful of module constants)
 MAX_COMPILED = 256
 _POSTCOMPILE = re.compile(r"__\[POSTCOMPILE_(\w+)\]")
+_ROWS = "creditcity_rows"
 
 Processor = Callable[[Any], Any] | None
+#: an INSERT statement and the rows it writes
+Write = tuple[ClauseElement, Sequence[Mapping[str, Any]]]
 
 
 @dataclass(slots=True)
@@ -55,6 +62,8 @@ class _Compiled:
     binds: dict[str, Callable[[Any], Any]]
     expanding: frozenset[str]
     results: tuple[Processor, ...]
+    #: PostgreSQL: the rows go as one JSON document, read back into the table's row type
+    as_json: bool = False
     #: the SQL with each expanding list rendered, per tuple of list lengths
     rendered: dict[tuple[int, ...], str] = field(default_factory=dict)
 
@@ -98,6 +107,9 @@ def write_rows(
     if compiled is None or compiled.expanding:
         conn.execute(statement, [dict(r) for r in rows])  # type: ignore[call-overload]
         return
+    if compiled.as_json:
+        _send_json(conn, compiled.sql, {_ROWS: _document(rows)})
+        return
     if compiled.order is None:
         values: list[Any] = [_named(compiled, row) for row in rows]
     else:
@@ -108,6 +120,45 @@ def write_rows(
             cursor.executemany(compiled.sql, values)
         finally:
             cursor.close()
+
+
+def write_together(conn: Connection, writes: Sequence[Write]) -> None:
+    """Run several INSERTs (without RETURNING): on PostgreSQL as one statement.
+
+    Each write is ``(statement, rows)``; writes without rows are skipped. On
+    PostgreSQL the inserts become data-modifying ``WITH`` clauses of one
+    statement, each reading its rows from its own JSON parameter: one
+    statement to parse, send and answer instead of one per table. They must
+    not depend on each other's rows (in one statement none sees the others').
+    Elsewhere each runs in turn.
+    """
+    todo = [(statement, rows) for statement, rows in writes if rows]
+    if len(todo) > 1 and conn.dialect.name == "postgresql":
+        parts = [_compile(conn, statement, tuple(rows[0])) for statement, rows in todo]
+        if all(part is not None and part.as_json for part in parts):
+            sql, params = _as_one([p.sql for p in parts if p is not None], [r for _, r in todo])
+            _send_json(conn, sql, params)
+            return
+    for statement, rows in todo:
+        write_rows(conn, statement, rows)
+
+
+def _as_one(
+    inserts: list[str], rows: list[Sequence[Mapping[str, Any]]]
+) -> tuple[str, dict[str, str]]:
+    named = [sql.replace(f"%({_ROWS})s", f"%({_ROWS}_{i})s") for i, sql in enumerate(inserts)]
+    clauses = ", ".join(f"w{i} AS ({sql})" for i, sql in enumerate(named[:-1]))
+    params = {f"{_ROWS}_{i}": _document(r) for i, r in enumerate(rows)}
+    return f"WITH {clauses} {named[-1]}", params
+
+
+def _document(rows: Sequence[Mapping[str, Any]]) -> str:
+    return json.dumps(rows, default=_json_value, ensure_ascii=False)
+
+
+def _send_json(conn: Connection, sql: str, params: Mapping[str, str]) -> None:
+    with _driver_errors(conn, sql, params):
+        _raw(conn).execute(sql, params).close()
 
 
 def _compile(conn: Connection, statement: ClauseElement, keys: tuple[str, ...]) -> _Compiled | None:
@@ -126,6 +177,8 @@ def _compile(conn: Connection, statement: ClauseElement, keys: tuple[str, ...]) 
 
 def _prepare(statement: ClauseElement, conn: Connection, keys: tuple[str, ...]) -> _Compiled | None:
     dialect = conn.dialect
+    if keys and dialect.name == "postgresql" and isinstance(statement, Insert):
+        return _as_json(statement, dialect, keys)
     compiled = cast(
         SQLCompiler, statement.compile(dialect=dialect, column_keys=list(keys) if keys else None)
     )
@@ -155,6 +208,37 @@ def _prepare(statement: ClauseElement, conn: Connection, keys: tuple[str, ...]) 
         expanding,
         results,
     )
+
+
+def _as_json(statement: Insert, dialect: Dialect, keys: tuple[str, ...]) -> _Compiled | None:
+    """``INSERT ... SELECT`` from the rows sent as one JSON parameter (PostgreSQL).
+
+    psycopg sends an ``executemany`` as one bound statement per row, each of
+    its values adapted in Python; one JSON document is one C-encoded string,
+    and PostgreSQL casts its fields to the columns' types
+    (``json_populate_recordset``). What is stored is what the row-by-row
+    insert stored (the tests compare them).
+    """
+    if statement._values or statement.select is not None:
+        return None
+    quote = dialect.identifier_preparer
+    table = cast(Table, statement.table)
+    if any(k not in table.c for k in keys):
+        return None
+    source: Select[Unpack[tuple[Any, ...]]] = select(*(literal_column(quote.quote(k)) for k in keys)).select_from(
+        text(f"json_populate_recordset(NULL::{quote.format_table(table)}, CAST(:{_ROWS} AS json))")
+    )
+    compiled = statement.from_select(list(keys), source).compile(dialect=dialect)
+    return _Compiled(statement, compiled.string, None, {}, {}, frozenset(), (), as_json=True)
+
+
+def _json_value(value: Any) -> Any:
+    """What ``json.dumps`` cannot write itself, as PostgreSQL reads it into a column."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"cannot send {type(value).__name__} as JSON")
 
 
 def _expandable(compiled: _Compiled, params: Mapping[str, Any]) -> bool:

@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, text
 
 from creditcity.ledger import sqlite_writer
-from creditcity.ledger.driver_statements import write_rows
+from creditcity.ledger.driver_statements import Write, write_together
 from creditcity.ledger.pipelining import Later, Send, together
 from creditcity.ledger.tables import idempotency_keys
 
@@ -149,6 +149,13 @@ def keep_answers(
     conn: Connection, rows: Iterable[tuple[str, str, str, Mapping[str, Any]]], *, at: datetime
 ) -> None:
     """Store ``(principal, key, fingerprint, response)`` rows in the caller's transaction."""
+    write_together(conn, kept_answer_writes(rows, at=at))
+
+
+def kept_answer_writes(
+    rows: Iterable[tuple[str, str, str, Mapping[str, Any]]], *, at: datetime
+) -> list[Write]:
+    """What :func:`keep_answers` writes, to go with other writes (``write_together``)."""
     values = [
         {
             "principal": principal,
@@ -159,4 +166,4 @@ def keep_answers(
         }
         for principal, key, fingerprint, response in rows
     ]
-    write_rows(conn, _KEEP, values)
+    return [(_KEEP, values)]

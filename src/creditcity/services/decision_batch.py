@@ -54,11 +54,17 @@ from creditcity.ledger.audit import Access, record_events
 from creditcity.ledger.decisions import (
     DECISIONS_SOURCE,
     adjudicated_later,
-    append_entries,
+    decision_writes,
+    entry_writes,
     exposure_later,
-    insert_decisions,
 )
-from creditcity.ledger.guards import KeptAnswer, keep_answers, lock_people, stored_answers_later
+from creditcity.ledger.driver_statements import write_together
+from creditcity.ledger.guards import (
+    KeptAnswer,
+    kept_answer_writes,
+    lock_people,
+    stored_answers_later,
+)
 from creditcity.ledger.pipelining import Later, Send, together
 from creditcity.ledger.unit_of_work import UnitOfWork
 from creditcity.services.decide import DecisionAnswer, DecisionRequest, checked_request, now_utc
@@ -94,9 +100,14 @@ class _Writes:
     kept: list[tuple[str, str, str, Mapping[str, Any]]] = field(default_factory=list)
 
     def flush(self, conn: Connection, now: datetime) -> None:
-        insert_decisions(conn, self.decisions)
-        append_entries(conn, self.entries, now)
-        keep_answers(conn, self.kept, at=now)
+        write_together(  # one statement on PostgreSQL
+            conn,
+            [
+                *decision_writes(self.decisions),
+                *entry_writes(conn.dialect.name, self.entries, now),
+                *kept_answer_writes(self.kept, at=now),
+            ],
+        )
         # Last: the audit chain is one lock for every worker, held from here to the
         # commit, so the less that follows it, the less the workers wait on each other.
         record_events(conn, self.audit)
