@@ -32,13 +32,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Unpack, cast
+from typing import Any, cast
 
-from sqlalchemy import Connection, Insert, Select, Table, literal_column, select, text
+from sqlalchemy import Connection, Insert, Table, literal_column, select, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.elements import ClauseElement, ColumnClause
 
 __all__ = ["Write", "read_rows", "write_rows", "write_together"]
 
@@ -225,9 +225,9 @@ def _as_json(statement: Insert, dialect: Dialect, keys: tuple[str, ...]) -> _Com
     table = cast(Table, statement.table)
     if any(k not in table.c for k in keys):
         return None
-    source: Select[Unpack[tuple[Any, ...]]] = select(*(literal_column(quote.quote(k)) for k in keys)).select_from(
-        text(f"json_populate_recordset(NULL::{quote.format_table(table)}, CAST(:{_ROWS} AS json))")
-    )
+    columns: list[ColumnClause[Any]] = [literal_column(quote.quote(k)) for k in keys]
+    rows = f"json_populate_recordset(NULL::{quote.format_table(table)}, CAST(:{_ROWS} AS json))"
+    source = select(*columns).select_from(text(rows))
     compiled = statement.from_select(list(keys), source).compile(dialect=dialect)
     return _Compiled(statement, compiled.string, None, {}, {}, frozenset(), (), as_json=True)
 
