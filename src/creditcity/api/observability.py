@@ -14,18 +14,19 @@ queue per request) around the whole service, API and portal alike:
   routes, the resident's and the office's pages, sign-in);
 - **metrics**: requests by route *template* (never the raw path, so ids do not
   explode the series), method and status, and a latency histogram;
-- **access log**: one JSON line per request (``creditcity.access``).
+- **access log**: one JSON line per request (``creditcity.access``), written a few
+  times a second (:mod:`creditcity.api.access_log`).
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from creditcity.api.access_log import AccessLog
 from creditcity.ids import unique_hex
 from creditcity.logs import REQUEST_ID
 from creditcity.metrics import series
@@ -50,7 +51,6 @@ _ALWAYS = [
     (b"x-frame-options", b"DENY"),
 ]
 _NO_STORE = (b"cache-control", b"no-store")
-access = logging.getLogger("creditcity.access")
 
 
 def route_template(scope: Scope, root: str) -> str:
@@ -67,13 +67,20 @@ def route_template(scope: Scope, root: str) -> str:
 class Edge:
     """Request id, security headers, metrics and access log for every HTTP request."""
 
-    def __init__(self, app: ASGIApp, *, access_log: bool = True) -> None:
+    def __init__(
+        self, app: ASGIApp, *, access_log: bool = True, lines: AccessLog | None = None
+    ) -> None:
+        """``lines``: where access lines go (default: the process's stderr)."""
         self.app = app
         self.access_log = access_log
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         self._series = series()
+        self._access = lines or AccessLog()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.app(scope, receive, self._flushing_at_shutdown(send))
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -130,19 +137,26 @@ class Edge:
                 self._children[key] = children
         children[0].inc()
         children[1].observe(elapsed)
-        if self.access_log and access.isEnabledFor(logging.INFO):
+        if self.access_log and self._access.enabled:
             client = scope.get("client")
-            access.info(
-                "request",
-                extra={
-                    "method": method,
-                    "path": scope["path"][:512],
-                    "route": route,
-                    "status": status,
-                    "duration_ms": round(elapsed * 1000, 3),
-                    "client": client[0] if client else None,
-                },
+            self._access.request(
+                method,
+                scope["path"][:512],
+                route,
+                status,
+                round(elapsed * 1000, 3),
+                client[0] if client else None,
             )
+
+    def _flushing_at_shutdown(self, send: Send) -> Send:
+        """``send`` for the lifespan: the buffered access lines go out before shutdown ends."""
+
+        async def sent(message: Message) -> None:
+            if message["type"].startswith("lifespan.shutdown"):
+                self._access.flush()
+            await send(message)
+
+        return sent
 
 
 def _request_id(scope: Scope) -> bytes:
