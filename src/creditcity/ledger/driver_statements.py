@@ -1,7 +1,8 @@
 """Hot-path statements handed to the database driver, compiled once by SQLAlchemy.
 
     rows = read_rows(conn, statement, params)   # tuples, values converted as SQLAlchemy would
-    write_rows(conn, insert_statement, rows)    # one executemany, no result
+    write_rows(conn, insert_statement, rows)    # one statement, no result
+    write_together(conn, [(insert_a, rows_a), (insert_b, rows_b)])
 
 A decision batch runs about a dozen statements. Through ``Connection.execute``
 each paid SQLAlchemy's per-execution machinery: an execution context, the
@@ -13,6 +14,11 @@ set of inserted columns), and each execution only converts the values with
 the column types' own bind and result processors, so what the database
 receives and what the caller gets back are what ``Connection.execute`` would
 have given: the same SQL, the same stored formats.
+
+On SQLite an insert is the driver's ``executemany``. On PostgreSQL psycopg
+would send one bound statement per row, so the rows go as one JSON parameter
+(``INSERT ... SELECT ... FROM json_populate_recordset``), and
+:func:`write_together` sends several tables' inserts as one statement.
 
 Expanding lists (``column IN (:list)``) are rendered with one placeholder per
 element, cached per list length, as SQLAlchemy renders them. A statement this
@@ -221,6 +227,9 @@ def _as_json(statement: Insert, dialect: Dialect, keys: tuple[str, ...]) -> _Com
     """
     if statement._values or statement.select is not None:
         return None
+    as_rows = statement.compile(dialect=dialect, column_keys=list(keys))
+    if as_rows.insert_prefetch or as_rows.effective_returning:
+        return None  # Python-side defaults or RETURNING: SQLAlchemy's own execution
     quote = dialect.identifier_preparer
     table = cast(Table, statement.table)
     if any(k not in table.c for k in keys):
