@@ -33,13 +33,14 @@ from creditcity.ledger.db import analyse
 from creditcity.ledger.entries import live_entries_arrow
 from creditcity.ledger.exclusions import consent_table, disputed_table
 from creditcity.ledger.models import active_version, model_artefact
-from creditcity.ledger.scores import current_score_values, save_scores
+from creditcity.ledger.scores import save_scores
 from creditcity.ledger.tables import entries, subjects
 from creditcity.scoring.artefact import ModelArtefact
 from creditcity.scoring.batch import explain_batch
 from creditcity.scoring.scorecard import Scorecard
 from creditcity.scoring.snapshot import snapshot_rows
 from creditcity.scoring.spec import FeatureSpec
+from creditcity.services.score_reference import forget, reference_for
 
 ENTRIES_PER_SLICE = 2_000_000
 
@@ -242,32 +243,31 @@ def _rescore_people(engine: Engine, people: list[str], day: date) -> ScoreRun:
         features = ledger_features(conn, day, people)
         rows = _rows(card, features)
         cities = _home_cities(conn, rows.column("subject").to_pylist())
-        records = _records(rows, cities, version, day, _live_percentiles(conn, rows, cities))
-        save_scores(conn, records)
+        ranks = _live_percentiles(engine, conn, rows, cities)
+        save_scores(conn, _records(rows, cities, version, day, ranks))
     return ScoreRun(
         version, day, rows.num_rows, len(people) - rows.num_rows, (_now() - started).total_seconds()
     )
 
 
 def _live_percentiles(
-    conn: Connection, rows: pa.Table, cities: dict[str, str | None]
+    engine: Engine, conn: Connection, rows: pa.Table, cities: dict[str, str | None]
 ) -> np.ndarray[Any, Any]:
-    """Rank new scores against the current scores of each person's city."""
+    """Rank new scores against the current scores of each person's city (as this worker
+    last read them, :mod:`creditcity.services.score_reference`); a city with no one
+    scored yet ranks its first people among themselves."""
     scores_now = rows.column("score").to_numpy()
     out = np.zeros(rows.num_rows)
     people = rows.column("subject").to_pylist()
     for city in set(cities.get(p) for p in people):
         mask = np.array([cities.get(p) == city for p in people])
-        reference = city_scores(conn, city)
-        out[mask] = _percentiles(
-            scores_now[mask], reference if reference.size else scores_now[mask]
+        reference = reference_for(engine, conn, city)
+        out[mask] = (
+            reference.rank(scores_now[mask])
+            if reference.people
+            else _percentiles(scores_now[mask], scores_now[mask])
         )
     return out
-
-
-def city_scores(conn: Connection, city: str | None) -> np.ndarray[Any, Any]:
-    """The current score of every scored person of ``city``."""
-    return current_score_values(conn, city)
 
 
 def _records(
@@ -319,6 +319,7 @@ def _rescore_all(engine: Engine, day: date, progress: Any | None) -> ScoreRun:
                 save_scores(conn, _records(rows, cities, version, day, pct))
             scored += rows.num_rows
     analyse(engine, "scores")  # the servers' catch-up reads plan on what is there now
+    forget(engine)  # live ranks in this process start again from the new distribution
     return ScoreRun(version, day, scored, 0, (_now() - started).total_seconds())
 
 
