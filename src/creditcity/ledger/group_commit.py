@@ -17,11 +17,14 @@ the end with one read of the chain head and one insert, and commits once.
 Requests arriving meanwhile queue for the next group, led by one of them.
 Nobody returns before their transaction has committed.
 
-That is for SQLite, whose one writer serialises them anyway. PostgreSQL runs
-writers side by side, and one leader per process made them a queue: a
-10-minute soak fell from 266 to 97 requests/s as the tables grew. There each
-request runs at once in a transaction of its own, with its audit events
-still appended last, so the chain's lock is held only from then to commit.
+PostgreSQL needs it as much: there each transaction takes the chain's
+advisory lock for its audit events and holds it through its commit (a WAL
+flush), so requests each in a transaction of their own queued on that lock,
+one commit at a time. Audited reads alone topped out at 372/s on the 2-core
+box that way, 650-670/s in groups (``python -m bench.bench_soak --only reads
+--store postgresql``). An earlier try of groups on PostgreSQL fell window by
+window in a 10-minute soak; the cause was found later and was not the groups
+(the ledger's entries had no statistics: see ``GROWING_TABLES``).
 
 A ``work`` that raises is rolled back to its savepoint and its caller gets
 the error; the rest of the group is unaffected. If the group's transaction
@@ -93,9 +96,6 @@ class GroupCommit:
     def run(self, work: Work[T]) -> T:
         """``work``'s result once its transaction has committed; raises what it raised."""
         slot: _Slot[T] = _Slot(work)
-        if self.engine.dialect.name != "sqlite":  # writers run side by side: no queue
-            self._commit([slot])
-            return slot.outcome()
         with self._turn:
             self._queue.append(slot)
             while self._leading and not slot.done:
