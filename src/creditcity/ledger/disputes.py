@@ -184,6 +184,13 @@ def opened_by(conn: Connection, subject: str, since: datetime) -> tuple[int, lis
     return int(open_now), [r[0] for r in recent]
 
 
+def earliest_pending_deadline(conn: Connection) -> datetime | None:
+    """The soonest deadline of any pending dispute (None when none is pending)."""
+    query = select(func.min(disputes.c.deadline)).where(disputes.c.status == PENDING)
+    found: datetime | None = conn.execute(query).scalar()
+    return found
+
+
 def overdue(
     conn: Connection, now: datetime, subjects: Collection[str] | None = None
 ) -> list[DisputeRow]:

@@ -28,8 +28,16 @@ def register_model(conn: Connection, version: str, artefact_json: str, *, activa
         activate_model(conn, version)
 
 
+#: activations asked in this process so far: a process that keeps the active
+#: version in memory rereads it when this moves (another process's activation
+#: it learns from the database, by its own schedule)
+activations = 0
+
+
 def activate_model(conn: Connection, version: str) -> None:
     """Make ``version`` the active model; the newest activation wins."""
+    global activations
+    activations += 1
     now = datetime.now(UTC).replace(tzinfo=None)
     done = conn.execute(update(models).where(models.c.version == version).values(activated_at=now))
     if done.rowcount == 0:

@@ -8,7 +8,8 @@ original stays in the ledger, it just stops being current. Rejected, it
 counts again and the person's statement stays attached to it in their report.
 A dispute nobody answers by its deadline is upheld: the burden of proof is
 on the record, not on the person. That sweep runs on ``dispute sweep`` and
-before disputes are read here; scoring calls :func:`sweep` too.
+before disputes are read here; a live rescore calls :func:`sweep_if_due`,
+which skips the sweep while no pending dispute can be overdue yet.
 
 Limits per person (settings ``dispute_max_open``, ``dispute_max_per_month``)
 refuse a dispute past them with :class:`TooMany` (429, with when to try
@@ -24,7 +25,10 @@ after-commit event, to which :mod:`creditcity.bootstrap` subscribes rescoring).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+import threading
+import time
+import weakref
+from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -119,6 +123,7 @@ def open_dispute(
         )
         _audit(uow.conn, actor, "resident", "dispute.opened", opened)
         uow.people_changed({subject})
+        _forget_due(engine)  # its deadline may come before the one this process knew
         uow.commit()
     return opened
 
@@ -236,6 +241,48 @@ def sweep(
         uow.people_changed(d.subject for d in upheld)
         uow.commit()
     return upheld
+
+
+#: how long a process trusts its reading of the soonest pending deadline
+DUE_RECHECK_SECONDS = 60.0
+#: per engine: (soonest pending deadline or None, when it was read on the monotonic clock)
+_DUE: weakref.WeakKeyDictionary[Engine, tuple[datetime | None, float]] = weakref.WeakKeyDictionary()
+_DUE_LOCK = threading.Lock()
+
+
+def sweep_if_due(
+    engine: Engine, *, now: datetime | None = None, clock: Callable[[], float] = time.monotonic
+) -> list[store.DisputeRow]:
+    """:func:`sweep` everyone's, skipped while no pending dispute can be overdue yet.
+
+    Every record and outcome rescores its person live, and the sweep of that
+    person before it was a transaction of its own each time (a sixth of a
+    record submission's time in the worker, ``py-spy`` under ``bench_soak
+    --only records``) though disputes fall due a few times a month. Now the
+    soonest pending deadline is reread at most every
+    :data:`DUE_RECHECK_SECONDS`, and once one has passed the sweep upholds
+    every overdue dispute, not only the rescored person's: a dispute opened
+    meanwhile by another process has a deadline at least a day away, and one
+    opened by this process drops the reading at once.
+    """
+    now = now or utc_now()
+    with _DUE_LOCK:
+        known = _DUE.get(engine)
+    if known is not None and clock() - known[1] < DUE_RECHECK_SECONDS:
+        soonest = known[0]
+        if soonest is None or now < soonest:
+            return []
+    upheld = sweep(engine, now=now)
+    with engine.connect() as conn:
+        soonest = store.earliest_pending_deadline(conn)
+    with _DUE_LOCK:
+        _DUE[engine] = (soonest, clock())
+    return upheld
+
+
+def _forget_due(engine: Engine) -> None:
+    with _DUE_LOCK:
+        _DUE.pop(engine, None)
 
 
 def _close(

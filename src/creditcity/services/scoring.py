@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -29,6 +30,7 @@ from creditcity.config import Settings
 from creditcity.errors import InputRejected, NotFound, Problem
 from creditcity.features.definitions import FEATURES
 from creditcity.features.engine import compute_features
+from creditcity.ledger import models as model_store
 from creditcity.ledger.db import analyse
 from creditcity.ledger.entries import live_entries_arrow
 from creditcity.ledger.exclusions import consent_table, disputed_table
@@ -108,15 +110,48 @@ _KEPT_SCORECARDS = 8
 _SCORECARDS_LOCK = threading.Lock()
 
 
+#: how long a live rescore trusts this process's reading of the active version
+ACTIVE_RECHECK_SECONDS = 5.0
+#: per database: (active version, monotonic time read, in-process activations then)
+_ACTIVE: dict[str, tuple[str, float, int]] = {}
+
+
+def _active_version(conn: Connection, database: str) -> str | None:
+    """The active version, reread when this process activated one or every few seconds.
+
+    A live rescore runs after every record and outcome and asked the database
+    each time (a tenth of a record submission's time in the worker under
+    ``bench_soak --only records``). A model activated by another process (the
+    command line) is therefore picked up within :data:`ACTIVE_RECHECK_SECONDS`;
+    one activated here, at once. The score rows say which version made them.
+    """
+    now = time.monotonic()
+    with _SCORECARDS_LOCK:
+        known = _ACTIVE.get(database)
+    if (
+        known is not None
+        and known[2] == model_store.activations
+        and now - known[1] < ACTIVE_RECHECK_SECONDS
+    ):
+        return known[0]
+    seen = model_store.activations
+    version = active_version(conn)
+    if version is not None:
+        with _SCORECARDS_LOCK:
+            _ACTIVE[database] = (version, now, seen)
+    return version
+
+
 def load_active(conn: Connection) -> tuple[str, Scorecard]:
     """The active version and its scorecard, parsed once per version in this process.
 
     A live rescore runs after every record and outcome, and it read and
     parsed the stored artefact every time; now each asks only which version
-    is active.
+    is active, and that only every few seconds (:func:`_active_version`).
     """
-    version = active_version(conn)
-    key = (conn.engine.url.render_as_string(hide_password=True), version or "")
+    database = conn.engine.url.render_as_string(hide_password=True)
+    version = _active_version(conn, database)
+    key = (database, version or "")
     with _SCORECARDS_LOCK:
         kept = _SCORECARDS.get(key)
     if version is not None and kept is not None:
@@ -227,12 +262,13 @@ def rescore(
 ) -> ScoreRun:
     """Rescore some people (live, after their file changed) or everyone (batch)."""
     day = as_of or date.today()
-    from creditcity.services.disputes import sweep
+    from creditcity.services.disputes import sweep, sweep_if_due
 
     # overdue disputes are upheld (in the ledger) before anyone is scored
-    sweep(engine, subjects=None if subjects is None else set(subjects))
     if subjects is None:
+        sweep(engine)
         return _rescore_all(engine, day, progress)
+    sweep_if_due(engine)
     return _rescore_people(engine, sorted(set(subjects)), day)
 
 
