@@ -223,7 +223,7 @@ def sweep(
 ) -> list[store.DisputeRow]:
     """Uphold every pending dispute past its deadline; returns those it upheld.
 
-    ``subjects``: only these people's (a live rescore of a few, after each record).
+    ``subjects``: only these people's (a caller that knows whose file it touched).
     """
     now = now or utc_now()
     with UnitOfWork(engine) as uow:
