@@ -505,6 +505,7 @@ def append_entry(conn: Connection, row: Sequence[object], received_at: datetime)
 
 _NOTICE_INSERT = {
     name: dialect_insert(notices)
+    .values({c: bindparam(c) for c in ("subject", "kind", "reference", "text", "created_at")})
     .on_conflict_do_nothing(index_elements=["subject", "kind", "reference"])
     .returning(notices.c.notice_id)
     for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
@@ -522,7 +523,8 @@ def notify_once(
         "text": text,
         "created_at": created_at,
     }
-    return conn.execute(_NOTICE_INSERT[conn.dialect.name], values).first() is not None
+    with together(conn) as send:  # inside a batch's pipeline: a read, not SQLAlchemy's
+        return bool(send(_NOTICE_INSERT[conn.dialect.name], values)())
 
 
 def notices_of(conn: Connection, subject: str) -> list[StoredNotice]:

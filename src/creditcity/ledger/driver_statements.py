@@ -34,7 +34,7 @@ import json
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -316,3 +316,9 @@ def _driver_errors(conn: Connection, sql: str, params: Any) -> Iterator[None]:
         yield
     except dbapi.Error as error:
         raise DBAPIError.instance(sql, params, error, dbapi.Error, dialect=conn.dialect) from error
+
+
+def driver_errors(conn: Connection, what: str) -> AbstractContextManager[None]:
+    """Raise the driver's errors in the block as SQLAlchemy's ``DBAPIError`` subclasses
+    (``what``: the statement or step they are reported for)."""
+    return _driver_errors(conn, what, None)

@@ -38,6 +38,7 @@ from creditcity.ledger.tables import idempotency_keys
 __all__ = [
     "KeptAnswer",
     "bound_lock_waits",
+    "bound_lock_waits_here",
     "keep_answers",
     "lock_people",
     "stored_answers",
@@ -73,6 +74,12 @@ def bound_lock_waits(conn: Connection, seconds: float) -> None:
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"SET lock_timeout = '{int(seconds * 1000)}ms'")
         conn.commit()
+
+
+def bound_lock_waits_here(conn: Connection, seconds: float) -> None:
+    """:func:`bound_lock_waits` for the current transaction only (a pooled connection)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(seconds * 1000)}ms'")
 
 
 def lock_people(conn: Connection, keys: Iterable[str], send: Send | None = None) -> None:

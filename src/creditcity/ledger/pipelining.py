@@ -31,11 +31,13 @@ tuples: the driver's own on PostgreSQL, converted by the column types on SQLite.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeAlias, TypeVar, cast
 
+from psycopg.pq import TransactionStatus
 from sqlalchemy import Connection, any_
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
@@ -44,9 +46,9 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ClauseElement
 from sqlalchemy.sql.visitors import ExternallyTraversible, replacement_traverse
 
-from creditcity.ledger.driver_statements import read_rows
+from creditcity.ledger.driver_statements import driver_errors, read_rows
 
-__all__ = ["Later", "Pending", "Send", "plan_once", "together"]
+__all__ = ["Later", "Pending", "Send", "pipelined_transaction", "plan_once", "together"]
 
 T = TypeVar("T")
 #: what a sent read becomes once its rows are read (call it after sending the rest)
@@ -62,33 +64,86 @@ MAX_COMPILED = 256
 _compiled: dict[tuple[int, str], tuple[ClauseElement, str, dict[str, Any]]] = {}
 _compiling = threading.Lock()
 _PLANNED_ONCE = "creditcity_planned_once"
+_IN_PIPELINE = "creditcity_in_pipeline"
 
 
 @contextmanager
 def together(conn: Connection) -> Iterator[Send]:
-    """A ``send`` whose statements share round trips to the database (see the module)."""
+    """A ``send`` whose statements share round trips to the database (see the module).
+
+    Inside a :func:`pipelined_transaction` the statements join its pipeline,
+    which syncs once, at the commit; elsewhere the block is a pipeline of its
+    own, synced when it ends.
+    """
     if conn.dialect.name != "postgresql":
         yield _at_once(conn)
         return
     raw = conn.connection.driver_connection
     assert raw is not None
-    prepare = bool(conn.info.get(_PLANNED_ONCE))  # elsewhere: planned at every execution
+    if conn.info.get(_IN_PIPELINE):
+        yield _pipelined(conn, raw)
+        return
     with raw.pipeline():
+        yield _pipelined(conn, raw)
 
-        def send(statement: ClauseElement, params: Mapping[str, Any]) -> Pending:
-            sql, defaults = _for_psycopg(statement, conn.dialect)
-            cursor = raw.cursor()
-            cursor.execute(sql, {**defaults, **params}, prepare=prepare)
 
-            def rows() -> list[Any]:
-                try:
-                    return list(cursor.fetchall())
-                finally:
-                    cursor.close()
+@contextmanager
+def pipelined_transaction(conn: Connection) -> Iterator[Callable[[], None]]:
+    """PostgreSQL: one transaction sent as one pipeline, from ``BEGIN`` to ``COMMIT``.
 
-            return rows
+        with pipelined_transaction(conn) as commit:
+            ...                       # together(conn) blocks join this pipeline
+            commit()                  # queued; durable once the block has ended
 
-        yield send
+    For a connection in driver autocommit (the decision batcher's): psycopg
+    would otherwise sync the pipeline to open the transaction, and every
+    ``together`` block would sync on entering and leaving. Here the worker
+    waits for PostgreSQL only where it reads rows, and once at the end, for
+    the commit (a decision batch: 3 waits instead of 8, each a context switch
+    on a busy box, ``python -m bench.bench_api``). Leaving the block without
+    ``commit()`` rolls back; an error in any statement raises when the block
+    ends at the latest, and nothing of the transaction is kept.
+    """
+    raw = conn.connection.driver_connection
+    assert raw is not None and raw.autocommit, "a pipelined transaction needs autocommit"
+    committed = False
+
+    def commit() -> None:
+        nonlocal committed
+        raw.execute(b"COMMIT", prepare=False)
+        committed = True
+
+    try:
+        with driver_errors(conn, "a pipelined transaction"), raw.pipeline():
+            conn.info[_IN_PIPELINE] = True
+            raw.execute(b"BEGIN", prepare=False)
+            yield commit
+            if not committed:
+                raw.execute(b"ROLLBACK", prepare=False)
+    finally:
+        conn.info.pop(_IN_PIPELINE, None)
+        if raw.pgconn.transaction_status != TransactionStatus.IDLE and not raw.closed:
+            with contextlib.suppress(Exception):  # failed midway: end it, keep the error
+                raw.rollback()
+
+
+def _pipelined(conn: Connection, raw: Any) -> Send:
+    prepare = bool(conn.info.get(_PLANNED_ONCE))  # elsewhere: planned at every execution
+
+    def send(statement: ClauseElement, params: Mapping[str, Any]) -> Pending:
+        sql, defaults = _for_psycopg(statement, conn.dialect)
+        cursor = raw.cursor()
+        cursor.execute(sql, {**defaults, **params}, prepare=prepare)
+
+        def rows() -> list[Any]:
+            try:
+                return list(cursor.fetchall())
+            finally:
+                cursor.close()
+
+        return rows
+
+    return send
 
 
 def plan_once(conn: Connection) -> None:

@@ -37,8 +37,8 @@ from creditcity.config import Settings
 from creditcity.domain.policy import Policy
 from creditcity.ledger import sqlite_writer
 from creditcity.ledger.db import analyse_grown
-from creditcity.ledger.guards import bound_lock_waits
-from creditcity.ledger.pipelining import plan_once
+from creditcity.ledger.guards import bound_lock_waits, bound_lock_waits_here
+from creditcity.ledger.pipelining import pipelined_transaction, plan_once
 from creditcity.ledger.unit_of_work import UnitOfWork
 from creditcity.metrics import count_group_commit
 from creditcity.services.decide import DecisionAnswer, DecisionRequest
@@ -192,6 +192,8 @@ class DecisionBatcher:
             self._conn = self.engine.connect()
             plan_once(self._conn)
             bound_lock_waits(self._conn, LOCK_WAIT_SECONDS)  # the loop may be waiting
+            if self.engine.dialect.name == "postgresql":  # BEGIN and COMMIT are sent by hand
+                self._conn.execution_options(isolation_level="AUTOCOMMIT")
         return self._conn
 
     def _drop_connection(self) -> None:
@@ -225,15 +227,14 @@ class DecisionBatcher:
     def _transaction(self, requests: Sequence[DecisionRequest]) -> list[Outcome]:
         serving = self.serving()
         try:
-            with UnitOfWork(self.engine, connection=self._connection()) as uow:
-                outcomes = decide_batch(
-                    uow,
-                    requests,
-                    policy=self.policy,
-                    settings=self.settings,
-                    scores=serving,
-                    commit=uow.commit,
+            if self.engine.dialect.name != "postgresql":
+                outcomes = self._decided(
+                    UnitOfWork(self.engine, connection=self._connection()), requests, serving
                 )
+            elif any(r.links for r in requests):
+                outcomes = self._linked(requests, serving)
+            else:
+                outcomes = self._pipelined(requests, serving)
         except Exception:
             self._drop_connection()
             raise
@@ -246,6 +247,50 @@ class DecisionBatcher:
             if isinstance(o, DecisionAnswer)
         )
         return outcomes
+
+    def _decided(
+        self, work: UnitOfWork, requests: Sequence[DecisionRequest], serving: ServingState
+    ) -> list[Outcome]:
+        with work as uow:
+            return decide_batch(
+                uow,
+                requests,
+                policy=self.policy,
+                settings=self.settings,
+                scores=serving,
+                commit=uow.commit,
+            )
+
+    def _pipelined(
+        self, requests: Sequence[DecisionRequest], serving: ServingState
+    ) -> list[Outcome]:
+        """PostgreSQL: the batch as one pipelined transaction on the batcher's connection."""
+        with UnitOfWork(self.engine, connection=self._connection()) as uow:
+            with pipelined_transaction(uow.conn) as commit:
+                outcomes = decide_batch(
+                    uow,
+                    requests,
+                    policy=self.policy,
+                    settings=self.settings,
+                    scores=serving,
+                    commit=commit,
+                )
+            uow.commit()  # sends nothing (committed above); tells the after-commit handlers
+        return outcomes
+
+    def _linked(self, requests: Sequence[DecisionRequest], serving: ServingState) -> list[Outcome]:
+        """PostgreSQL, people named by national ID (a federation): linking them runs
+        SQLAlchemy's own statements, so the batch takes a pooled connection of its own."""
+        with UnitOfWork(self.engine) as uow:
+            bound_lock_waits_here(uow.conn, LOCK_WAIT_SECONDS)
+            return decide_batch(
+                uow,
+                requests,
+                policy=self.policy,
+                settings=self.settings,
+                scores=serving,
+                commit=uow.commit,
+            )
 
     def _alone(self, request: DecisionRequest) -> Outcome:
         try:
