@@ -98,3 +98,33 @@ def test_on_postgresql_a_lock_held_too_long_fails_the_batch_instead_of_holding_t
         holder.close()
     _threads_used(batcher, 1)  # the lock gone, the same batcher decides again
     assert batcher.decided == 2
+
+
+def test_on_postgresql_the_tables_are_analysed_off_the_loop_then_planned_again(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = make_engine(pg_url)
+    migrate(engine)
+    give_score(engine, RESIDENT, 720)
+    batcher = _batcher(engine, tmp_path)
+    analysed_on: list[str] = []
+    analyse = decision_batching.analyse_grown
+
+    def watched(*args):  # type: ignore[no-untyped-def]
+        analysed_on.append(threading.current_thread().name)
+        time.sleep(0.2)  # a slow ANALYZE: the batches go on meanwhile
+        return analyse(*args)
+
+    monkeypatch.setattr(decision_batching, "analyse_grown", watched)
+    batcher._replan_at = 2
+    _threads_used(batcher, 2)
+    first = batcher._conn
+    _threads_used(batcher, 1)  # decided while the tables are being analysed
+    assert batcher._conn is first
+    assert batcher._analysing is not None
+    batcher._analysing.join(timeout=10)
+    _threads_used(batcher, 1)
+    assert analysed_on and set(analysed_on) == {"creditcity-replan"}  # never the loop
+    assert batcher._conn is not first  # new plans, on a new connection
+    assert batcher.decided == 4
+    engine.dispose()

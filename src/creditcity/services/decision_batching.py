@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -46,6 +47,8 @@ from creditcity.services.decision_batch import Outcome, decide_batch
 from creditcity.services.serving import ServingState
 
 __all__ = ["Answer", "DecisionBatcher", "Outcome"]
+
+_log = logging.getLogger(__name__)
 
 #: turns of the event loop a batch waits for requests already on their way (see _drain)
 GATHER_TURNS = 2
@@ -78,6 +81,8 @@ class DecisionBatcher:
         self._conn: Connection | None = None
         self._running = threading.Lock()
         self._replan_at = REPLAN_FIRST
+        self._analysing: threading.Thread | None = None
+        self._replan_due = False
         #: how many batches and decisions were committed (for the benchmark's report)
         self.batches = 0
         self.decided = 0
@@ -188,6 +193,9 @@ class DecisionBatcher:
         the pool's bookkeeping; after a database error the connection is
         dropped and the next batch opens a new one.
         """
+        if self._replan_due:  # the tables were analysed: plan again on a new connection
+            self._replan_due = False
+            self._drop_connection()
         if self._conn is None or self._conn.closed or self._conn.invalidated:
             self._conn = self.engine.connect()
             plan_once(self._conn)
@@ -214,15 +222,34 @@ class DecisionBatcher:
         whole once they are large. The tables grow with the decisions, so
         planning again at 16, 32, 64 ... batches (then every 2^20) keeps each
         plan made on tables at least half their size.
+
+        The tables are analysed first, on a thread of their own: on the event
+        loop, analysing four tables of a few ten thousand rows held every
+        request of the worker (the PostgreSQL p99 of ``python -m bench.bench_api``
+        went from 10 to 144 ms in the round that crossed a doubling). The next
+        batch after it finished opens the new connection.
         """
-        if self.batches >= self._replan_at and self.engine.dialect.name == "postgresql":
-            # A plan is only as good as the statistics it was made with, and without
-            # autovacuum a new city's decisions and keys never get any: the kept-answer
-            # lookup, planned as if a provider had a handful of keys, read every key of
-            # the provider (5 ms at 5,000 keys, logged by PostgreSQL).
+        if self.batches < self._replan_at or self.engine.dialect.name != "postgresql":
+            return
+        self._replan_at = min(self._replan_at * 2, self._replan_at + REPLAN_MAX_BATCHES)
+        if self._analysing is not None and self._analysing.is_alive():
+            return
+        self._analysing = threading.Thread(
+            target=self._analyse, name="creditcity-replan", daemon=True
+        )
+        self._analysing.start()
+
+    def _analyse(self) -> None:
+        # A plan is only as good as the statistics it was made with, and without
+        # autovacuum a new city's decisions and keys never get any: the kept-answer
+        # lookup, planned as if a provider had a handful of keys, read every key of
+        # the provider (5 ms at 5,000 keys, logged by PostgreSQL).
+        try:
             analyse_grown(self.engine, *GROWING_TABLES)
-            self._replan_at = min(self._replan_at * 2, self._replan_at + REPLAN_MAX_BATCHES)
-            self._drop_connection()
+        except Exception:  # the plans stay as they are until the next doubling
+            _log.warning("analysing the decision tables failed", exc_info=True)
+            return
+        self._replan_due = True
 
     def _transaction(self, requests: Sequence[DecisionRequest]) -> list[Outcome]:
         serving = self.serving()
