@@ -28,7 +28,7 @@ import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import anyio.to_thread
@@ -255,11 +255,10 @@ class DecisionBatcher:
         serving = self.serving()
         try:
             if self.engine.dialect.name != "postgresql":
-                outcomes = self._decided(
-                    UnitOfWork(self.engine, connection=self._connection()), requests, serving
-                )
+                work = UnitOfWork(self.engine, connection=self._connection())
+                outcomes = self._plain(work, requests, serving)
             elif any(r.links for r in requests):
-                outcomes = self._linked(requests, serving)
+                outcomes = self._plain(UnitOfWork(self.engine), requests, serving)
             else:
                 outcomes = self._pipelined(requests, serving)
         except Exception:
@@ -275,18 +274,31 @@ class DecisionBatcher:
         )
         return outcomes
 
-    def _decided(
+    def _decide(
+        self,
+        uow: UnitOfWork,
+        requests: Sequence[DecisionRequest],
+        serving: ServingState,
+        commit: Callable[[], None],
+    ) -> list[Outcome]:
+        return decide_batch(
+            uow,
+            requests,
+            policy=self.policy,
+            settings=self.settings,
+            scores=serving,
+            commit=commit,
+        )
+
+    def _plain(
         self, work: UnitOfWork, requests: Sequence[DecisionRequest], serving: ServingState
     ) -> list[Outcome]:
+        """The batch in an ordinary transaction: SQLite's, or on PostgreSQL a pooled
+        connection's for people named by national ID (a federation), since linking
+        them runs SQLAlchemy's own statements, which a pipeline cannot hold."""
         with work as uow:
-            return decide_batch(
-                uow,
-                requests,
-                policy=self.policy,
-                settings=self.settings,
-                scores=serving,
-                commit=uow.commit,
-            )
+            bound_lock_waits_here(uow.conn, LOCK_WAIT_SECONDS)  # PostgreSQL only
+            return self._decide(uow, requests, serving, uow.commit)
 
     def _pipelined(
         self, requests: Sequence[DecisionRequest], serving: ServingState
@@ -294,30 +306,9 @@ class DecisionBatcher:
         """PostgreSQL: the batch as one pipelined transaction on the batcher's connection."""
         with UnitOfWork(self.engine, connection=self._connection()) as uow:
             with pipelined_transaction(uow.conn) as commit:
-                outcomes = decide_batch(
-                    uow,
-                    requests,
-                    policy=self.policy,
-                    settings=self.settings,
-                    scores=serving,
-                    commit=commit,
-                )
+                outcomes = self._decide(uow, requests, serving, commit)
             uow.commit()  # sends nothing (committed above); tells the after-commit handlers
         return outcomes
-
-    def _linked(self, requests: Sequence[DecisionRequest], serving: ServingState) -> list[Outcome]:
-        """PostgreSQL, people named by national ID (a federation): linking them runs
-        SQLAlchemy's own statements, so the batch takes a pooled connection of its own."""
-        with UnitOfWork(self.engine) as uow:
-            bound_lock_waits_here(uow.conn, LOCK_WAIT_SECONDS)
-            return decide_batch(
-                uow,
-                requests,
-                policy=self.policy,
-                settings=self.settings,
-                scores=serving,
-                commit=uow.commit,
-            )
 
     def _alone(self, request: DecisionRequest) -> Outcome:
         try:
